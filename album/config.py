@@ -1,0 +1,83 @@
+"""Settings in one place: environment variables, an optional ``album.toml`` in the home folder, defaults.
+
+The *home* folder holds everything one installation owns: the SQLite database (unless a URL
+points elsewhere), the media store and rendered proofs.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from album.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_HOME = REPO_ROOT / "media"
+DEFAULT_LAYOUTS = REPO_ROOT / "layouts"
+DEFAULT_CMYK_PROFILE = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what an upload may be; both are checked before any pixel is decoded."""
+
+    max_upload_bytes: int = 80 * 1024 * 1024
+    max_pixels: int = 120_000_000
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+    media_root: Path
+    layouts_dir: Path = DEFAULT_LAYOUTS
+    cmyk_profile: Path = DEFAULT_CMYK_PROFILE
+    limits: Limits = field(default_factory=Limits)
+    workers: int = 0
+
+    @property
+    def proofs_dir(self) -> Path:
+        return self.home / "proofs"
+
+
+def resolve_home(home: str | os.PathLike[str] | None) -> Path:
+    """``--home`` wins, then ``ALBUM_HOME``, then the repository's own ``media/``."""
+    if home:
+        return Path(home).expanduser().resolve()
+    env = os.environ.get("ALBUM_HOME")
+    if env:
+        return Path(env).expanduser().resolve()
+    return DEFAULT_HOME
+
+
+def load_settings(home: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:
+    """Build settings for ``home``; keyword overrides win over the file and the environment."""
+    root = resolve_home(home)
+    values: dict[str, object] = {}
+    toml_path = root / "album.toml"
+    if toml_path.exists():
+        try:
+            values.update(tomllib.loads(toml_path.read_text(encoding="utf-8")))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{toml_path}: not valid TOML ({exc})") from exc
+    env_url = os.environ.get("ALBUM_DATABASE_URL")
+    if env_url:
+        values["database_url"] = env_url
+    values.update({k: v for k, v in overrides.items() if v is not None})
+
+    limits = Limits(
+        max_upload_bytes=int(values.pop("max_upload_bytes", Limits.max_upload_bytes)),
+        max_pixels=int(values.pop("max_pixels", Limits.max_pixels)),
+    )
+    database_url = str(values.pop("database_url", "") or f"sqlite:///{root / 'album.db'}")
+    return Settings(
+        home=root,
+        database_url=database_url,
+        media_root=Path(str(values.pop("media_root", root / "store"))),
+        layouts_dir=Path(str(values.pop("layouts_dir", DEFAULT_LAYOUTS))),
+        cmyk_profile=Path(str(values.pop("cmyk_profile", DEFAULT_CMYK_PROFILE))),
+        limits=limits,
+        workers=int(values.pop("workers", 0) or 0),
+    )

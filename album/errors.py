@@ -1,0 +1,25 @@
+"""One exception family whose messages are fit to show a user (CLI prints them on one line)."""
+
+
+class AlbumError(Exception):
+    """Base of every error the core raises on purpose; the message is user-facing."""
+
+
+class ConfigError(AlbumError):
+    """Settings, profiles or fonts are missing or unusable."""
+
+
+class IngestError(AlbumError):
+    """A file or captions sheet could not be imported; the message names the reason."""
+
+
+class LayoutError(AlbumError):
+    """A page template is invalid or a book could not be paginated."""
+
+
+class RenderError(AlbumError):
+    """A PDF could not be written."""
+
+
+class NotFoundError(AlbumError):
+    """A requested album, chapter or photo does not exist."""

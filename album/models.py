@@ -1,0 +1,201 @@
+"""The persistent model: Album ▸ Chapter ▸ Photo, pins, users, proofs and their comments.
+
+Geometry is in millimetres, pixel sizes end in ``_px``. Photo pixel sizes are stored *upright*
+(after EXIF orientation), because that is the shape the layout engine must fit.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict: JSON, list: JSON}
+
+
+class ReviewState(str, enum.Enum):
+    submitted = "submitted"
+    accepted = "accepted"
+    rejected = "rejected"
+
+
+class Role(str, enum.Enum):
+    contributor = "contributor"
+    editor = "editor"
+    admin = "admin"
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    unit: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Album(Base):
+    __tablename__ = "albums"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    subtitle: Mapped[str] = mapped_column(String(300), default="")
+    publisher: Mapped[str] = mapped_column(String(200), default="")
+    trim_width_mm: Mapped[float] = mapped_column(Float, default=210.0)
+    trim_height_mm: Mapped[float] = mapped_column(Float, default=285.0)
+    bleed_mm: Mapped[float] = mapped_column(Float, default=3.0)
+    page_multiple: Mapped[int] = mapped_column(Integer, default=4)
+    paper_caliper_mm: Mapped[float] = mapped_column(Float, default=0.1)
+    preface: Mapped[str] = mapped_column(Text, default="")
+    afterword: Mapped[str] = mapped_column(Text, default="")
+    copyright_text: Mapped[str] = mapped_column(Text, default="")
+    cover_photo_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    icc_profile_path: Mapped[str] = mapped_column(String(500), default="")
+    rendering_intent: Mapped[str] = mapped_column(String(40), default="relative")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    chapters: Mapped[list[Chapter]] = relationship(
+        back_populates="album", order_by="Chapter.position", cascade="all, delete-orphan"
+    )
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Chapter(Base):
+    __tablename__ = "chapters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    album_id: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    opener_text: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    album: Mapped[Album] = relationship(back_populates="chapters")
+    photos: Mapped[list[Photo]] = relationship(back_populates="chapter", order_by="Photo.position")
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Photo(Base):
+    __tablename__ = "photos"
+    __table_args__ = (UniqueConstraint("album_id", "sha256", name="uq_photo_album_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    album_id: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"), index=True)
+    chapter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("chapters.id", ondelete="SET NULL"), index=True, default=None
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    original_name: Mapped[str] = mapped_column(String(500))
+    format: Mapped[str] = mapped_column(String(10))
+    width_px: Mapped[int] = mapped_column(Integer)
+    height_px: Mapped[int] = mapped_column(Integer)
+    orientation: Mapped[int] = mapped_column(Integer, default=1)
+    byte_size: Mapped[int] = mapped_column(Integer, default=0)
+
+    caption: Mapped[str] = mapped_column(Text, default="")
+    photographer: Mapped[str] = mapped_column(String(200), default="")
+    unit: Mapped[str] = mapped_column(String(200), default="")
+    place: Mapped[str] = mapped_column(String(300), default="")
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    date_text: Mapped[str] = mapped_column(String(60), default="")
+    camera_make: Mapped[str] = mapped_column(String(120), default="")
+    camera_model: Mapped[str] = mapped_column(String(120), default="")
+    gps_lat: Mapped[float | None] = mapped_column(Float, default=None)
+    gps_lon: Mapped[float | None] = mapped_column(Float, default=None)
+    focal_x: Mapped[float] = mapped_column(Float, default=0.5)
+    focal_y: Mapped[float] = mapped_column(Float, default=0.5)
+
+    status: Mapped[ReviewState] = mapped_column(
+        Enum(ReviewState, native_enum=False, length=20), default=ReviewState.submitted, index=True
+    )
+    reject_reason: Mapped[str] = mapped_column(Text, default="")
+    submitter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True, default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    chapter: Mapped[Chapter | None] = relationship(back_populates="photos")
+    submitter: Mapped[User | None] = relationship()
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def aspect(self) -> float:
+        return self.width_px / self.height_px
+
+
+class Pin(Base):
+    """An editor's override: a template for given photos, a photo alone, or a spread."""
+
+    __tablename__ = "pins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    album_id: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"), index=True)
+    template: Mapped[str] = mapped_column(String(100))
+    photo_ids: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Proof(Base):
+    """One rendered version of the album (kind: proof, print or cover) and its job state."""
+
+    __tablename__ = "proofs"
+    __table_args__ = (UniqueConstraint("album_id", "number", name="uq_proof_album_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    album_id: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    pdf_path: Mapped[str] = mapped_column(String(500), default="")
+    report_path: Mapped[str] = mapped_column(String(500), default="")
+    page_count: Mapped[int] = mapped_column(Integer, default=0)
+    preflight: Mapped[dict] = mapped_column(JSON, default=dict)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proof_id: Mapped[int] = mapped_column(ForeignKey("proofs.id", ondelete="CASCADE"), index=True)
+    page: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    text: Mapped[str] = mapped_column(Text)
+    resolved: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    author: Mapped[User | None] = relationship()

@@ -1,0 +1,60 @@
+"""A frozen, database-free picture of an album: what the layout engine reads.
+
+Only accepted photos that sit in a chapter are part of the snapshot; pixel sizes are upright.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PhotoSnapshot:
+    id: int
+    sha256: str
+    width_px: int
+    height_px: int
+    orientation: int = 1
+    caption: str = ""
+    photographer: str = ""
+    unit: str = ""
+    place: str = ""
+    date_text: str = ""
+    focal_x: float = 0.5
+    focal_y: float = 0.5
+
+    @property
+    def aspect(self) -> float:
+        return self.width_px / self.height_px
+
+
+@dataclass(frozen=True)
+class ChapterSnapshot:
+    id: int
+    title: str
+    opener_text: str = ""
+    photos: tuple[PhotoSnapshot, ...] = ()
+
+
+@dataclass(frozen=True)
+class PinSnapshot:
+    """``template`` names a layout file, or ``"alone"`` (one photo to a page) or ``"spread"``."""
+
+    template: str
+    photo_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class AlbumSnapshot:
+    title: str
+    trim_width_mm: float = 210.0
+    trim_height_mm: float = 285.0
+    bleed_mm: float = 3.0
+    subtitle: str = ""
+    publisher: str = ""
+    page_multiple: int = 4
+    preface: str = ""
+    afterword: str = ""
+    copyright_text: str = ""
+    chapters: tuple[ChapterSnapshot, ...] = ()
+    pins: tuple[PinSnapshot, ...] = field(default_factory=tuple)

@@ -1,0 +1,109 @@
+"""Content-addressed media store: each original kept once under its sha256, derived images cached.
+
+Every write goes to a temporary file in the destination folder and is renamed into place, so a
+crash leaves either the whole file or nothing. ``MediaStore`` is the seam where an object store
+(S3, MinIO) would plug in; ``LocalMediaStore`` is the folder implementation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+CHUNK = 1024 * 1024
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def atomic_write_bytes(dest: Path, data: bytes) -> None:
+    """Write ``data`` to ``dest`` so that readers see the old file or the whole new one."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-", suffix=dest.suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_copy(src: BinaryIO, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            shutil.copyfileobj(src, fh, CHUNK)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class MediaStore(Protocol):
+    def put_original(self, src: Path) -> str: ...
+    def original_path(self, sha256: str) -> Path: ...
+    def has_original(self, sha256: str) -> bool: ...
+    def remove_original(self, sha256: str) -> None: ...
+    def iter_originals(self) -> Iterator[str]: ...
+    def cache_path(self, key: str, suffix: str) -> Path: ...
+    def put_cache(self, key: str, suffix: str, data: bytes) -> Path: ...
+
+
+class LocalMediaStore:
+    """Originals under ``root/originals/ab/<sha256>``, derived images under ``root/cache``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.originals = self.root / "originals"
+        self.cache = self.root / "cache"
+
+    def original_path(self, sha256: str) -> Path:
+        return self.originals / sha256[:2] / sha256
+
+    def has_original(self, sha256: str) -> bool:
+        return self.original_path(sha256).is_file()
+
+    def put_original(self, src: Path) -> str:
+        """Store ``src`` under its sha256 unless it is already there; return the sha256."""
+        sha = sha256_file(src)
+        dest = self.original_path(sha)
+        if not dest.exists():
+            with open(src, "rb") as fh:
+                atomic_copy(fh, dest)
+        return sha
+
+    def remove_original(self, sha256: str) -> None:
+        self.original_path(sha256).unlink(missing_ok=True)
+
+    def iter_originals(self) -> Iterator[str]:
+        if not self.originals.is_dir():
+            return
+        for sub in sorted(self.originals.iterdir()):
+            if sub.is_dir():
+                for f in sorted(sub.iterdir()):
+                    if f.is_file() and not f.name.startswith("."):
+                        yield f.name
+
+    def cache_path(self, key: str, suffix: str) -> Path:
+        return self.cache / key[:2] / f"{key}{suffix}"
+
+    def put_cache(self, key: str, suffix: str, data: bytes) -> Path:
+        dest = self.cache_path(key, suffix)
+        atomic_write_bytes(dest, data)
+        return dest
