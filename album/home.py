@@ -1,0 +1,33 @@
+"""An opened album home: settings, database engine, session factory and media store together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from album.config import Settings
+from album.db import create_schema, make_engine, session_factory
+from album.store import LocalMediaStore
+
+
+@dataclass
+class Home:
+    settings: Settings
+    engine: Engine
+    factory: sessionmaker[Session]
+    store: LocalMediaStore
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_home(settings: Settings, *, create: bool = False) -> Home:
+    """Open (or with ``create`` make) the home's folders and database schema."""
+    if create:
+        settings.home.mkdir(parents=True, exist_ok=True)
+        settings.media_root.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    return Home(settings, engine, session_factory(engine), LocalMediaStore(settings.media_root))

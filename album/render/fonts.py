@@ -1,0 +1,308 @@
+"""Chinese fonts for the PDF writer: find a Song and a Hei face, make them embeddable, register them.
+
+ReportLab embeds TrueType outlines only, while the best free CJK faces (Noto Serif/Sans CJK)
+ship as CFF-based OpenType collections. So the simplified-Chinese face is picked from the
+collection, subset to a fixed repertoire (all of GB 2312, the whole basic CJK block for rare
+names, punctuation, Latin) and its cubic outlines are converted to quadratic TrueType ones.
+The result is cached on disk, keyed by source file, mtime and repertoire version, so the
+slow step runs once per machine. AR PL UMing and WenQuanYi Zen Hei already carry TrueType
+outlines and are registered directly when Noto CJK is absent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from fontTools import subset as ft_subset
+from fontTools.pens.cu2quPen import Cu2QuPen
+from fontTools.pens.ttGlyphPen import TTGlyphPen
+from fontTools.ttLib import TTCollection, TTFont, newTable
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont as RLTTFont
+
+from album.errors import ConfigError
+
+FontRole = Literal["song", "hei"]
+
+# Bump when the repertoire or the conversion changes, so cached files are rebuilt.
+REPERTOIRE_VERSION = 1
+CACHE_ENV = "HUACE_FONT_CACHE"
+DEFAULT_CACHE = Path("~/.cache/huace/fonts")
+# cu2qu tolerance in font units (1000/em): far below what print can show.
+MAX_CURVE_ERROR = 1.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One face we know how to use: its family name and where Debian puts it."""
+
+    family: str
+    paths: tuple[str, ...]
+    needs_conversion: bool  # CFF outlines that must become TrueType first
+
+
+CANDIDATES: dict[FontRole, tuple[Candidate, ...]] = {
+    "song": (
+        Candidate("Noto Serif CJK SC", (
+            "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+            "/usr/share/fonts/noto-cjk/NotoSerifCJK-Regular.ttc",
+        ), True),
+        Candidate("AR PL UMing CN", ("/usr/share/fonts/truetype/arphic/uming.ttc",), False),
+    ),
+    "hei": (
+        Candidate("Noto Sans CJK SC", (
+            "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+            "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+        ), True),
+        Candidate("WenQuanYi Zen Hei", ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",), False),
+    ),
+}
+
+REGISTERED_NAMES: dict[FontRole, str] = {"song": "HuaceSong", "hei": "HuaceHei"}
+
+
+def repertoire() -> frozenset[int]:
+    """Code points every converted face keeps: whatever real captions and names need."""
+    points: set[int] = set()
+    for row in range(0xA1, 0xF8):  # all of GB 2312: symbols, kana, Cyrillic, hanzi
+        for cell in range(0xA1, 0xFF):
+            try:
+                points.add(ord(bytes((row, cell)).decode("gb2312")))
+            except UnicodeDecodeError:
+                continue
+    ranges = [
+        (0x20, 0x7E), (0xA0, 0x17F),  # ASCII, Latin-1, Latin Extended-A (names, pinyin)
+        (0x1CD, 0x1DC), (0x2010, 0x205E),  # pinyin with caron; general punctuation
+        (0x2100, 0x218F), (0x2190, 0x21FF),  # letterlike (℃ №), number forms, arrows
+        (0x2460, 0x24FF), (0x2E3A, 0x2E3B),  # circled numbers, two-/three-em dashes
+        (0x3000, 0x303F), (0x3200, 0x32FF),  # CJK symbols and punctuation, enclosed CJK
+        (0x4E00, 0x9FFF),  # the whole basic CJK block: rare characters in personal names
+        (0xFE10, 0xFE1F), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF),  # vertical/fullwidth forms
+    ]
+    for low, high in ranges:
+        points.update(range(low, high + 1))
+    points.update((0x02C7, 0x02C9, 0x02CA, 0x02CB, 0x02D9, 0x00B7, 0x2022, 0x25CB, 0x25CF))
+    return frozenset(points)
+
+
+@dataclass(frozen=True)
+class Face:
+    role: FontRole
+    name: str  # the ReportLab font name
+    family: str
+    source: Path  # the installed font file
+    subfont_index: int
+    embedded_file: Path  # the TrueType file ReportLab reads (the cache file or the source)
+    codepoints: frozenset[int]
+
+
+@dataclass(frozen=True)
+class FontSet:
+    """The registered Song and Hei faces; ``name(role)`` is what ``canvas.setFont`` takes."""
+
+    song: Face
+    hei: Face
+
+    def face(self, role: FontRole) -> Face:
+        if role not in ("song", "hei"):
+            raise ConfigError(f"未知的字体角色：{role}（应为 song 或 hei）")
+        return self.song if role == "song" else self.hei
+
+    def name(self, role: FontRole) -> str:
+        return self.face(role).name
+
+    @property
+    def paths(self) -> dict[str, Path]:
+        return {"song": self.song.embedded_file, "hei": self.hei.embedded_file}
+
+    def missing_glyphs(self, text: str, role: FontRole) -> set[str]:
+        """Characters of ``text`` the face cannot draw (whitespace is never drawn, so skipped)."""
+        have = self.face(role).codepoints
+        return {ch for ch in text if not ch.isspace() and ord(ch) not in have}
+
+
+_lock = threading.Lock()
+_loaded: dict[Path, FontSet] = {}
+
+
+def cache_root(cache_dir: Path | None = None) -> Path:
+    """Explicit argument, then ``HUACE_FONT_CACHE``, then ``~/.cache/huace/fonts``."""
+    if cache_dir is not None:
+        return Path(cache_dir).expanduser()
+    return Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE).expanduser()
+
+
+def load_fonts(cache_dir: Path | None = None) -> FontSet:
+    """Find, convert (once per machine) and register both faces; memoised per process."""
+    root = cache_root(cache_dir).resolve()
+    with _lock:
+        if root not in _loaded:
+            song = _load_face("song", root)
+            hei = _load_face("hei", root)
+            _loaded[root] = FontSet(song=song, hei=hei)
+        return _loaded[root]
+
+
+def _load_face(role: FontRole, cache: Path) -> Face:
+    for candidate in CANDIDATES[role]:
+        found = _locate(candidate)
+        if found is None:
+            continue
+        source, index = found
+        if candidate.needs_conversion:
+            ttf = cached_truetype(source, index, cache)
+            ttf_index = 0
+        else:
+            ttf, ttf_index = source, index
+        # The file is part of the name so two caches in one process (tests) never collide.
+        digest = hashlib.sha1(f"{ttf}|{ttf_index}".encode()).hexdigest()[:8]
+        name = f"{REGISTERED_NAMES[role]}-{digest}"
+        codepoints = _register(name, ttf, ttf_index)
+        return Face(role, name, candidate.family, source, index, ttf, codepoints)
+    families = "、".join(c.family for c in CANDIDATES[role])
+    kind = "宋体（正文、图说）" if role == "song" else "黑体（标题）"
+    raise ConfigError(
+        f"找不到可用的{kind}中文字体（{families}）。"
+        "请安装 Debian 软件包 fonts-noto-cjk：sudo apt-get install fonts-noto-cjk"
+    )
+
+
+def _register(name: str, path: Path, index: int) -> frozenset[int]:
+    try:
+        pdfmetrics.getFont(name)
+    except KeyError:
+        try:
+            pdfmetrics.registerFont(RLTTFont(name, str(path), subfontIndex=index))
+        except Exception as exc:  # ReportLab raises TTFError and plain errors alike
+            raise ConfigError(f"字体文件无法使用：{path}（{exc}）") from exc
+    font = TTFont(str(path), fontNumber=index, lazy=True) if path.suffix.lower() == ".ttc" \
+        else TTFont(str(path), lazy=True)
+    try:
+        return frozenset(font.getBestCmap() or {})
+    finally:
+        font.close()
+
+
+def _locate(candidate: Candidate) -> tuple[Path, int] | None:
+    """The file and collection index holding ``candidate.family``, or None."""
+    paths = [Path(p) for p in candidate.paths if Path(p).is_file()]
+    if not paths:
+        paths = _fc_list(candidate.family)
+    for path in paths:
+        index = _face_index(path, candidate.family)
+        if index is not None:
+            return path, index
+    return None
+
+
+def _fc_list(family: str) -> list[Path]:
+    """Ask fontconfig where a family lives, for systems that keep fonts elsewhere."""
+    if shutil.which("fc-list") is None:
+        return []
+    result = subprocess.run(
+        ["fc-list", f"{family}:style=Regular", "file"], capture_output=True, text=True,
+        check=False, timeout=30,
+    )
+    files = {line.split(":")[0].strip() for line in result.stdout.splitlines() if line.strip()}
+    return sorted(Path(f) for f in files if Path(f).is_file())
+
+
+def _face_index(path: Path, family: str) -> int | None:
+    try:
+        if path.suffix.lower() in (".ttc", ".otc"):
+            fonts = TTCollection(str(path), lazy=True).fonts
+        else:
+            fonts = [TTFont(str(path), lazy=True)]
+    except Exception:  # an unreadable file is simply not a candidate
+        return None
+    for index, font in enumerate(fonts):
+        names = {font["name"].getDebugName(i) for i in (1, 4, 16)}
+        if family in names:
+            return index
+    return None
+
+
+def cached_truetype(source: Path, index: int, cache: Path,
+                    codepoints: frozenset[int] | None = None) -> Path:
+    """The TrueType version of one CFF face, built on first use and then read from ``cache``."""
+    codepoints = repertoire() if codepoints is None else codepoints
+    stat = source.stat()
+    key_text = (f"{source.resolve()}|{stat.st_mtime_ns}|{stat.st_size}|{index}|"
+                f"{REPERTOIRE_VERSION}|{hashlib.sha1(repr(sorted(codepoints)).encode()).hexdigest()}")
+    key = hashlib.sha1(key_text.encode()).hexdigest()[:16]
+    target = cache / f"{source.stem}-{index}-{key}.ttf"
+    if target.is_file():
+        return target
+    cache.mkdir(parents=True, exist_ok=True)
+    font = convert_cff_face(source, index, codepoints)
+    fd, tmp = tempfile.mkstemp(prefix=target.stem, suffix=".tmp", dir=cache)
+    os.close(fd)
+    try:
+        font.save(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def convert_cff_face(source: Path, index: int, codepoints: frozenset[int]) -> TTFont:
+    """Subset one face of a CFF collection to ``codepoints`` and give it quadratic outlines.
+
+    Follows fontTools' ``Snippets/otf2ttf.py``; layout and vertical tables are dropped
+    because ReportLab uses neither.
+    """
+    font = TTFont(str(source), fontNumber=index, lazy=False)
+    options = ft_subset.Options()
+    options.layout_features = []
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    options.hinting = False
+    options.desubroutinize = True
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "VORG", "vhea", "vmtx"]
+    subsetter = ft_subset.Subsetter(options)
+    subsetter.populate(unicodes=codepoints)
+    subsetter.subset(font)
+    if "CFF " not in font:
+        return font  # already TrueType outlines
+    glyph_order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphOrder = glyph_order
+    glyf.glyphs = {}
+    for glyph_name in glyph_order:
+        pen = TTGlyphPen(glyph_set)
+        glyph_set[glyph_name].draw(Cu2QuPen(pen, MAX_CURVE_ERROR, reverse_direction=True))
+        glyf.glyphs[glyph_name] = pen.glyph()
+    font["loca"] = newTable("loca")
+    font["glyf"] = glyf
+    del font["CFF "]
+    glyf.compile(font)
+    hmtx = font["hmtx"]
+    for glyph_name, glyph in glyf.glyphs.items():
+        if hasattr(glyph, "xMin"):
+            hmtx[glyph_name] = (hmtx[glyph_name][0], glyph.xMin)
+    maxp = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    maxp.maxZones = 1
+    for attr in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+                 "maxStackElements", "maxSizeOfInstructions", "maxComponentElements"):
+        setattr(maxp, attr, 0)
+    font["maxp"] = maxp
+    maxp.compile(font)
+    post = font["post"]
+    post.formatType = 3.0  # no glyph names: smaller, and ReportLab needs none
+    post.extraNames = []
+    post.mapping = {}
+    post.glyphOrder = None
+    font.sfntVersion = "\x00\x01\x00\x00"
+    return font
