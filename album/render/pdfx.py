@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
-from pikepdf.models.metadata import decode_pdf_date, encode_pdf_date
+from pikepdf.models.metadata import decode_pdf_date
 
 from album.errors import ConfigError, RenderError
 
@@ -160,6 +160,9 @@ def apply_pdfx(
             if pdf.is_encrypted:
                 raise RenderError(f"{pdf_path.name}: PDF 已加密，PDF/X 不允许加密")
             _strip_interactive(pdf)
+            # ReportLab lists its initial font (base-14 Helvetica, never embedded) on every
+            # page even when no text uses it; PDF/X forbids referencing unembedded fonts.
+            pdf.remove_unreferenced_resources()
             _fix_boxes(pdf)
             _set_output_intent(pdf, icc_data, icc, identifier, cond_text, registry)
             _set_metadata(pdf, title, trapped)
@@ -281,6 +284,15 @@ def _set_output_intent(
     pdf.Root.OutputIntents = Array([pdf.make_indirect(intent)])
 
 
+def pdf_date(moment: datetime) -> str:
+    """PDF 1.6 date string ``D:YYYYMMDDHHmmSS+HH'mm'`` (with the closing apostrophe 1.x asks for)."""
+    offset = moment.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"D:{moment:%Y%m%d%H%M%S}{sign}{hours:02d}'{mins:02d}'"
+
+
 def _set_metadata(pdf: pikepdf.Pdf, title: str, trapped: bool) -> None:
     """Write /Info and XMP from the same values so that checkers find them in agreement."""
     now = datetime.now().astimezone().replace(microsecond=0)
@@ -293,13 +305,14 @@ def _set_metadata(pdf: pikepdf.Pdf, title: str, trapped: bool) -> None:
             created = now
     if created.tzinfo is None:
         created = created.astimezone()
-    for key, junk in (("/Author", "anonymous"), ("/Subject", "unspecified"), ("/Keywords", "")):
-        if key in info and str(info[key]).strip() in (junk, ""):
+    for key in ("/Author", "/Creator", "/Subject", "/Keywords"):
+        # ReportLab's placeholders say nothing and would be copied into XMP.
+        if key in info and str(info[key]).strip() in ("anonymous", "unspecified", ""):
             del info[key]
     info.Title = title
-    info.CreationDate = encode_pdf_date(created)
-    info.ModDate = encode_pdf_date(now)
-    info.Trapped = Name.True_ if trapped else Name.False_
+    info.CreationDate = pdf_date(created)
+    info.ModDate = pdf_date(now)
+    info.Trapped = Name("/True") if trapped else Name("/False")
     info.GTS_PDFXVersion = PDFX_VERSION
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
         document_id = str(meta.get("xmpMM:DocumentID") or f"uuid:{uuid.uuid4()}")
@@ -331,6 +344,7 @@ def validate_pdfx(pdf_path: Path) -> list[str]:
     No free validator exists for PDF/X, so this is the project's own checker (see
     ``album.preflight_pdf`` for the rules); each line starts with a ``[code]``.
     """
+    # Imported here because the checker reads ICC headers with this module's parse_icc.
     from album.preflight_pdf import check_pdfx
 
     return [problem.text() for problem in check_pdfx(Path(pdf_path))]
