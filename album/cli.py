@@ -12,7 +12,8 @@ from album.catalog import chapter_summaries, create_album, current_album, parse_
 from album.config import load_settings
 from album.db import transaction
 from album.errors import AlbumError
-from album.home import Home, open_home
+from album.cli_common import open_ctx_home
+from album.home import Home
 from album.ingest import import_paths
 from album.models import ReviewState
 
@@ -43,9 +44,7 @@ def main(ctx: click.Context, home: Path | None) -> None:
 
 
 def _home(ctx: click.Context, create: bool = False) -> Home:
-    home = open_home(ctx.obj, create=create)
-    ctx.call_on_close(home.close)
-    return home
+    return open_ctx_home(ctx, create=create)
 
 
 @main.command()
@@ -111,3 +110,14 @@ def chapters(ctx: click.Context) -> None:
         click.echo("（还没有篇目）")
     for i, row in enumerate(rows, 1):
         click.echo(f"{i:>3}  {row.title}\t{row.photos} 张（已采用 {row.accepted}）")
+
+
+def _register() -> None:
+    from album import cli_demo, cli_render
+
+    for module in (cli_render, cli_demo):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()

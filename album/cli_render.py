@@ -1,0 +1,91 @@
+"""``album`` commands that plan and render the book: layouts, pin, book, render, preflight."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from album.catalog import current_album, get_photo
+from album.cli_common import Progress, open_ctx_home
+from album.db import transaction
+from album.errors import AlbumError
+from album.layouts import load_templates
+from album.models import Pin
+from album.paginate import describe_book
+from album.publish import plan_book, render_album
+
+
+@click.command()
+@click.pass_context
+def layouts(ctx: click.Context) -> None:
+    """List the page templates in the layouts folder."""
+    home = open_ctx_home(ctx)
+    templates = load_templates(home.settings.layouts_dir)
+    for template in templates.describe():
+        click.echo(template)
+
+
+@click.command()
+@click.argument("template")
+@click.argument("photo_ids", nargs=-1, type=int, required=True)
+@click.option("--remove", is_flag=True, help="Remove pins on these photos instead.")
+@click.pass_context
+def pin(ctx: click.Context, template: str, photo_ids: tuple[int, ...], remove: bool) -> None:
+    """Pin TEMPLATE (a layout name, 'alone' or 'spread') for the given photo ids."""
+    home = open_ctx_home(ctx)
+    if template not in ("alone", "spread") and not remove:
+        names = load_templates(home.settings.layouts_dir).names()
+        if template not in names:
+            raise AlbumError(f"没有名为 {template} 的版式；可用：{', '.join(sorted(names))}")
+    with transaction(home.factory) as session:
+        album = current_album(session)
+        for pid in photo_ids:
+            get_photo(session, pid)
+        existing = session.scalars(select(Pin).where(Pin.album_id == album.id)).all()
+        for old in existing:
+            if set(old.photo_ids) & set(photo_ids):
+                session.delete(old)
+        if not remove:
+            session.add(Pin(album_id=album.id, template=template, photo_ids=list(photo_ids)))
+    click.echo(("已取消" if remove else f"已固定版式 {template}：") + "、".join(map(str, photo_ids)))
+
+
+@click.command()
+@click.pass_context
+def book(ctx: click.Context) -> None:
+    """Print the page plan: page number, template, photos."""
+    home = open_ctx_home(ctx)
+    with transaction(home.factory) as session:
+        album_id = current_album(session).id
+    plan = plan_book(home, album_id)
+    for line in describe_book(plan):
+        click.echo(line)
+    for warning in plan.warnings:
+        click.echo(f"注意：{warning}", err=True)
+
+
+@click.command()
+@click.option("--print", "kind", flag_value="print", help="Print PDF: CMYK, bleed, marks, PDF/X-4.")
+@click.option("--proof", "kind", flag_value="proof", help="Proof PDF (校样): sRGB, 150 ppi, watermark.")
+@click.option("--spreads", is_flag=True, help="Proof only: facing pages side by side.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.pass_context
+def render(ctx: click.Context, kind: str | None, spreads: bool, output: Path) -> None:
+    """Render the album to a PDF and write its preflight report beside it."""
+    if kind is None:
+        raise AlbumError("请选择 --print 或 --proof")
+    home = open_ctx_home(ctx)
+    with transaction(home.factory) as session:
+        album_id = current_album(session).id
+    with Progress("渲染") as bar:
+        outcome = render_album(home, album_id, kind, out_path=output, spreads=spreads, progress=bar)
+    summary = outcome.preflight.summary()
+    click.echo(
+        f"第 {outcome.number} 版{'印刷文件' if kind == 'print' else '校样'}：{output}，"
+        f"{outcome.report.page_count} 页；预检 错误 {summary['errors']} 项，警告 {summary['warnings']} 项"
+    )
+
+
+COMMANDS = [layouts, pin, book, render]

@@ -1,0 +1,132 @@
+"""Render an album to PDF and record it as a numbered Proof with its preflight report.
+
+This is the one path every render takes (CLI, web jobs, demo): snapshot the album in one
+transaction, paginate (pure), draw, check, and write the report next to the PDF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from album.book import Book
+from album.catalog import snapshot_album
+from album.db import transaction
+from album.errors import ConfigError, NotFoundError
+from album.home import Home
+from album.layouts import load_templates
+from album.models import Album, Proof
+from album.paginate import paginate
+from album.preflight_input import build_preflight_input
+from album.render.options import RenderOptions, RenderReport
+
+KINDS = ("proof", "print")
+
+
+@dataclass
+class RenderOutcome:
+    proof_id: int
+    number: int
+    pdf_path: Path
+    report: RenderReport
+    preflight: object  # album.preflight.PreflightReport
+    book: Book
+
+
+def plan_book(home: Home, album_id: int) -> Book:
+    """Paginate the album as it is now: the page plan, without drawing anything."""
+    with transaction(home.factory) as session:
+        album = session.get(Album, album_id)
+        if album is None:
+            raise NotFoundError("画册不存在")
+        snapshot = snapshot_album(session, album)
+    return paginate(snapshot, load_templates(home.settings.layouts_dir))
+
+
+def create_proof(home: Home, album_id: int, kind: str, *, spreads: bool = False,
+                 user_id: int | None = None, out_path: Path | None = None) -> Proof:
+    """Reserve the next proof number and the file it will be written to."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown render kind {kind!r}")
+    with transaction(home.factory) as session:
+        number = (session.scalar(select(func.max(Proof.number)).where(Proof.album_id == album_id)) or 0) + 1
+        target = out_path or home.settings.proofs_dir / f"{number:03d}-{kind}.pdf"
+        proof = Proof(album_id=album_id, number=number, kind=kind, status="queued",
+                      settings={"spreads": spreads}, pdf_path=str(Path(target).resolve()),
+                      created_by=user_id)
+        session.add(proof)
+    return proof
+
+
+def run_proof(home: Home, proof_id: int,
+              progress: Callable[[float], None] | None = None) -> RenderOutcome:
+    """Render the reserved proof; its row ends ``done`` or ``failed`` with the reason."""
+    with transaction(home.factory) as session:
+        proof = session.get(Proof, proof_id)
+        if proof is None:
+            raise NotFoundError(f"没有编号为 {proof_id} 的校样")
+        proof.status = "running"
+        album = session.get(Album, proof.album_id)
+        snapshot = snapshot_album(session, album)
+        preflight_input = build_preflight_input(session, album, home.store)
+        kind, number, spreads = proof.kind, proof.number, bool(proof.settings.get("spreads"))
+        out_path = Path(proof.pdf_path)
+        options = _options(home, album, kind, number, spreads)
+    try:
+        book = paginate(snapshot, load_templates(home.settings.layouts_dir))
+        report = _render(home, book, out_path, options, progress)
+        from album.preflight import run_preflight, write_report
+
+        result = run_preflight(book, preflight_input, pdf_path=out_path, render_report=report, mode=kind)
+        json_path = out_path.with_suffix(".preflight.json")
+        write_report(result, json_path, out_path.with_suffix(".preflight.html"))
+    except Exception as exc:
+        with transaction(home.factory) as session:
+            proof = session.get(Proof, proof_id)
+            proof.status = "failed"
+            proof.error = str(exc) or type(exc).__name__
+            proof.finished_at = datetime.now(timezone.utc)
+        raise
+    with transaction(home.factory) as session:
+        proof = session.get(Proof, proof_id)
+        proof.status = "done"
+        proof.progress = 1.0
+        proof.page_count = report.page_count
+        proof.report_path = str(json_path)
+        proof.preflight = result.summary()
+        proof.finished_at = datetime.now(timezone.utc)
+    return RenderOutcome(proof_id, number, out_path, report, result, book)
+
+
+def render_album(home: Home, album_id: int, kind: str, *, out_path: Path | None = None,
+                 spreads: bool = False, user_id: int | None = None,
+                 progress: Callable[[float], None] | None = None) -> RenderOutcome:
+    proof = create_proof(home, album_id, kind, spreads=spreads, user_id=user_id, out_path=out_path)
+    return run_proof(home, proof.id, progress)
+
+
+def _options(home: Home, album: Album, kind: str, number: int, spreads: bool) -> RenderOptions:
+    profile = Path(album.icc_profile_path) if album.icc_profile_path else home.settings.cmyk_profile
+    if kind == "print" and not profile.is_file():
+        raise ConfigError(f"找不到输出 ICC 配置文件：{profile}")
+    stamp = datetime.now().strftime("%Y-%m-%d")
+    return RenderOptions(
+        mode=kind,  # type: ignore[arg-type]
+        cmyk_profile=profile,
+        rendering_intent=album.rendering_intent if album.rendering_intent in ("relative", "perceptual") else "relative",
+        watermark=f"校样 第{number}版 {stamp}" if kind == "proof" else None,
+        spreads=spreads and kind == "proof",
+        workers=home.settings.workers,
+    )
+
+
+def _render(home: Home, book: Book, out_path: Path, options: RenderOptions,
+            progress: Callable[[float], None] | None) -> RenderReport:
+    from album.render.pdf import render_book
+
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    return render_book(book, home.store, out_path, options, progress=progress)
