@@ -1,0 +1,266 @@
+"""The cover: one sheet, back + spine + front, with bleed, crop and fold marks, CMYK, PDF/X-4.
+
+The spine grows with the book, so the sheet is computed from the page count and the paper's
+caliper: spine = ceil(pages / 2) × caliper (each leaf is two pages). The TrimBox is the whole
+cover trim (2 × trim width + spine); the binder folds at the two spine edges, marked outside the
+bleed like the crop marks.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from PIL import Image
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from album.book import Crop
+from album.errors import RenderError
+from album.render.pdfx import apply_pdfx
+from album.store import LocalMediaStore, MediaStore
+
+SAFE_MM = 6.0  # text stays this far inside the trim
+MARK_GAP_MM = 3.0  # crop marks start this far outside the trim (at the bleed edge)
+MARK_LEN_MM = 5.0
+SLUG_MM = 12.0  # media beyond the trim on every side: bleed + mark gap + mark length + air
+MIN_SPINE_TEXT_MM = 6.0
+COVER_PPI = 300
+ACCENT = (0.85, 0.45, 0.0, 0.15)  # CMYK of the front's title rule and the spine band edge
+
+
+class FontNames(Protocol):
+    def name(self, role: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class CoverGeometry:
+    trim_w_mm: float
+    trim_h_mm: float
+    page_count: int
+    caliper_mm: float
+    bleed_mm: float
+    spine_mm: float
+
+    @property
+    def trim_sheet_w_mm(self) -> float:
+        """Width of the cover trim: back + spine + front."""
+        return 2 * self.trim_w_mm + self.spine_mm
+
+    @property
+    def sheet_w_mm(self) -> float:
+        return self.trim_sheet_w_mm + 2 * self.bleed_mm
+
+    @property
+    def sheet_h_mm(self) -> float:
+        return self.trim_h_mm + 2 * self.bleed_mm
+
+    @property
+    def spine_x_mm(self) -> float:
+        """Left fold of the spine, from the left trim edge."""
+        return self.trim_w_mm
+
+    @property
+    def front_x_mm(self) -> float:
+        return self.trim_w_mm + self.spine_mm
+
+
+def cover_geometry(trim_w_mm: float, trim_h_mm: float, page_count: int, caliper_mm: float,
+                   bleed_mm: float = 3.0) -> CoverGeometry:
+    """Sheet sizes for a book of ``page_count`` pages on paper ``caliper_mm`` thick per leaf."""
+    if page_count < 1 or caliper_mm <= 0 or trim_w_mm <= 0 or trim_h_mm <= 0 or bleed_mm < 0:
+        raise RenderError(
+            f"封面尺寸参数无效：成品 {trim_w_mm}×{trim_h_mm} mm，{page_count} 页，纸厚 {caliper_mm} mm")
+    spine = math.ceil(page_count / 2) * caliper_mm
+    return CoverGeometry(trim_w_mm, trim_h_mm, page_count, caliper_mm, bleed_mm, round(spine, 4))
+
+
+def render_cover(out_path: Path, *, geometry: CoverGeometry, title: str, subtitle: str = "",
+                 publisher: str = "", front_photo: Path | None = None, fonts: FontNames,
+                 icc_path: Path, store: MediaStore | None = None) -> None:
+    """Draw the cover sheet and make it PDF/X-4; ``out_path`` appears whole or not at all.
+
+    ``front_photo`` may be a prepared CMYK JPEG (used as is) or any original, which is
+    prepared through ``album.render.images`` (cached in ``store`` when one is given).
+    """
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=out_path.parent, prefix=".tmp-cover-", suffix=".pdf")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        with tempfile.TemporaryDirectory(prefix="huace-cover-") as scratch:
+            photo = None
+            if front_photo is not None:
+                photo = _prepared_photo(Path(front_photo), geometry, icc_path,
+                                        store or LocalMediaStore(Path(scratch)))
+            _draw(tmp, geometry, title, subtitle, publisher, photo, fonts)
+        apply_pdfx(tmp, icc_path=icc_path, title=title)
+        os.replace(tmp, out_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _photo_block(g: CoverGeometry) -> tuple[float, float, float, float]:
+    """Front photo rectangle (x, y from the trim's top-left, w, h) in mm: bleeds top and right,
+    stops at the spine fold, fills the upper three fifths of the front."""
+    x, y = g.front_x_mm, -g.bleed_mm
+    return x, y, g.trim_w_mm + g.bleed_mm, g.trim_h_mm * 0.6 + g.bleed_mm
+
+
+def _prepared_photo(photo: Path, g: CoverGeometry, icc_path: Path, store: MediaStore) -> Path:
+    try:
+        with Image.open(photo) as im:
+            is_cmyk_jpeg = im.format == "JPEG" and im.mode == "CMYK"
+            width, height = im.size
+    except FileNotFoundError:
+        raise RenderError(f"找不到封面照片：{photo}") from None
+    except OSError as exc:
+        raise RenderError(f"封面照片无法读取：{photo.name}（{exc}）") from exc
+    if is_cmyk_jpeg:
+        return photo
+    from album.render.images import prepare_image  # the writer's pipeline: orient, crop, ICC
+
+    _, _, w, h = _photo_block(g)
+    prepared = prepare_image(photo, store=store, crop=_fill_crop(width / height, w / h),
+                             orientation=None, placed_w_mm=w, placed_h_mm=h, ppi=COVER_PPI,
+                             mode="print", cmyk_profile=Path(icc_path))
+    return prepared.path
+
+
+def _fill_crop(photo_aspect: float, frame_aspect: float) -> Crop:
+    """Centred crop of the photo that fills a frame of ``frame_aspect`` without distortion."""
+    if photo_aspect > frame_aspect:
+        keep = frame_aspect / photo_aspect
+        return Crop(left=(1 - keep) / 2, right=(1 + keep) / 2)
+    keep = photo_aspect / frame_aspect
+    return Crop(top=(1 - keep) / 2, bottom=(1 + keep) / 2)
+
+
+class _Sheet:
+    """Millimetre drawing on the trim: x from the left trim edge, y down from the top trim edge."""
+
+    def __init__(self, path: Path, g: CoverGeometry, font: str) -> None:
+        self.g = g
+        media_w = g.trim_sheet_w_mm + 2 * SLUG_MM
+        media_h = g.trim_h_mm + 2 * SLUG_MM
+        # initialFontName: ReportLab otherwise references base-14 Helvetica on every page.
+        self.c = Canvas(str(path), pagesize=(media_w * mm, media_h * mm), initialFontName=font,
+                        pageCompression=1)
+        self.c.setTrimBox(self.box(0, 0, g.trim_sheet_w_mm, g.trim_h_mm))
+        b = g.bleed_mm
+        self.c.setBleedBox(self.box(-b, -b, g.trim_sheet_w_mm + b, g.trim_h_mm + b))
+
+    def pt(self, x_mm: float, y_mm: float) -> tuple[float, float]:
+        return (x_mm + SLUG_MM) * mm, (self.g.trim_h_mm + SLUG_MM - y_mm) * mm
+
+    def box(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, ...]:
+        (ax, ay), (bx, by) = self.pt(x0, y1), self.pt(x1, y0)
+        return ax, ay, bx, by
+
+    def rect(self, x: float, y: float, w: float, h: float, cmyk: tuple[float, ...]) -> None:
+        self.c.setFillColorCMYK(*cmyk)
+        left, bottom = self.pt(x, y + h)
+        self.c.rect(left, bottom, w * mm, h * mm, stroke=0, fill=1)
+
+    def text(self, x: float, baseline: float, s: str, font: str, size: float,
+             anchor: str = "left", gray: float = 1.0) -> None:
+        self.c.setFillColorCMYK(0, 0, 0, gray)
+        self.c.setFont(font, size)
+        px, py = self.pt(x, baseline)
+        {"left": self.c.drawString, "center": self.c.drawCentredString,
+         "right": self.c.drawRightString}[anchor](px, py, s)
+
+    def line(self, x0: float, y0: float, x1: float, y1: float) -> None:
+        self.c.line(*self.pt(x0, y0), *self.pt(x1, y1))
+
+
+def _fit_size(s: str, font: str, max_pt: float, width_mm: float, min_pt: float = 9) -> float:
+    """Largest size up to ``max_pt`` at which ``s`` fits in ``width_mm``."""
+    width_at_1 = stringWidth(s, font, 1) or 1
+    return max(min_pt, min(max_pt, width_mm * mm / width_at_1))
+
+
+def _draw(path: Path, g: CoverGeometry, title: str, subtitle: str, publisher: str,
+          photo: Path | None, fonts: FontNames) -> None:
+    hei, song = fonts.name("hei"), fonts.name("song")
+    sheet = _Sheet(path, g, hei)
+    c = sheet.c
+    c.setTitle(title)
+    c.setCreator("huace")
+    text_w = g.trim_w_mm - 2 * (SAFE_MM + 12)
+    front_mid = g.front_x_mm + g.trim_w_mm / 2
+
+    px, py, pw, ph = _photo_block(g)
+    if photo is not None:
+        left, bottom = sheet.pt(px, py + ph)
+        c.drawImage(str(photo), left, bottom, pw * mm, ph * mm)
+    else:
+        sheet.rect(px, py, pw, ph, (0.55, 0.25, 0.0, 0.35))
+
+    title_pt = _fit_size(title, hei, 40, text_w)
+    baseline = g.trim_h_mm * 0.6 + 18 + title_pt * 0.3528
+    sheet.text(front_mid, baseline, title, hei, title_pt, "center")
+    sheet.rect(front_mid - 15, baseline + 6, 30, 0.8, ACCENT)
+    if subtitle:
+        sub_pt = _fit_size(subtitle, song, 16, text_w)
+        sheet.text(front_mid, baseline + 12 + sub_pt * 0.3528, subtitle, song, sub_pt, "center")
+    if publisher:
+        pub_pt = _fit_size(publisher, song, 12, text_w)
+        sheet.text(front_mid, g.trim_h_mm - SAFE_MM - 14, publisher, song, pub_pt, "center")
+        sheet.text(g.trim_w_mm / 2, g.trim_h_mm - SAFE_MM - 14, publisher, song,
+                   min(pub_pt, 10), "center", gray=0.7)
+
+    _draw_spine(sheet, title, publisher, hei, song)
+    _draw_marks(sheet)
+    c.showPage()
+    c.save()
+
+
+def _draw_spine(sheet: _Sheet, title: str, publisher: str, hei: str, song: str) -> None:
+    """Title stacked one character per line (CJK vertical setting), publisher at the foot."""
+    g = sheet.g
+    if g.spine_mm < MIN_SPINE_TEXT_MM:
+        return
+    mid = g.spine_x_mm + g.spine_mm / 2
+    size = min(g.spine_mm * 0.55 / 0.3528, 18.0)  # em in pt, leaving air to both folds
+    step = size * 0.3528 * 1.15
+    pub_size = min(size * 0.7, 11.0)
+    pub_step = pub_size * 0.3528 * 1.15
+    foot = g.trim_h_mm - SAFE_MM - 8
+    pub_chars = list(publisher.replace(" ", ""))
+    pub_top = foot - pub_step * len(pub_chars)
+    y = SAFE_MM + 14 + size * 0.3528
+    for ch in title.replace(" ", ""):
+        if y > pub_top - step:
+            break  # a title too long for the spine is cut rather than run into the publisher
+        sheet.text(mid, y, ch, hei, size, "center")
+        y += step
+    y = pub_top + pub_size * 0.3528
+    for ch in pub_chars:
+        sheet.text(mid, y, ch, song, pub_size, "center")
+        y += pub_step
+
+
+def _draw_marks(sheet: _Sheet) -> None:
+    """Crop marks at the four corners and fold marks at both spine edges, all outside the
+    bleed; hairlines in registration-free 100 % K so they print on one plate only."""
+    g, c = sheet.g, sheet.c
+    c.setStrokeColorCMYK(0, 0, 0, 1)
+    c.setLineWidth(0.25)
+    start, end = MARK_GAP_MM, MARK_GAP_MM + MARK_LEN_MM
+    w, h = g.trim_sheet_w_mm, g.trim_h_mm
+    for x, sx in ((0, -1), (w, 1)):
+        for y, sy in ((0, -1), (h, 1)):
+            sheet.line(x + sx * start, y, x + sx * end, y)
+            sheet.line(x, y + sy * start, x, y + sy * end)
+    c.setDash(1.5, 1)
+    for x in (g.spine_x_mm, g.front_x_mm):
+        sheet.line(x, -start, x, -end)
+        sheet.line(x, h + start, x, h + end)
+    c.setDash()
