@@ -1,0 +1,1 @@
+"""Book → PDF: the only package that imports ReportLab."""
