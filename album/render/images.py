@@ -14,8 +14,10 @@ import io
 import json
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -364,14 +366,21 @@ class ImagePool:
             if key not in self._pending:
                 self.submit_all([request])
             if key in self._pending:
-                self._done[key] = self._pending.pop(key).result()
+                try:
+                    self._done[key] = self._pending.pop(key).result()
+                except BrokenProcessPool as exc:
+                    raise RenderError("图像处理进程意外退出（内存不足或被终止），请重试或减少并行数") from exc
                 self.processed += 1
         return self._done[key]
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
-    """forkserver where available: forking a threaded process (the web server) is unsafe."""
+    """fork when this process has a single thread (fast, and scripts need no ``__main__``
+    guard); forkserver otherwise, because forking a threaded process (a web server running
+    the render in a thread) can copy locks held by other threads and deadlock the child."""
     methods = multiprocessing.get_all_start_methods()
+    if threading.active_count() == 1 and "fork" in methods:
+        return multiprocessing.get_context("fork")
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 

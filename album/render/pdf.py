@@ -1,0 +1,237 @@
+"""The PDF writer: Book → print PDF (CMYK, bleed, crop marks, page boxes) or proof PDF (sRGB,
+trim size, watermark, optional spreads).
+
+This is the only stage that draws. Images are prepared ahead in worker processes and reach
+ReportLab as cached JPEG files, which it embeds as they are (DCT pass-through), so pixels are
+never decoded here. The PDF is written to a temporary file and renamed into place: a killed
+render leaves the previous PDF (or none), never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from reportlab import rl_config
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from album.book import Book, Page, PhotoFrame, Rect, TextFrame
+from album.errors import ConfigError, RenderError
+from album.render.fonts import FontSet, load_fonts
+from album.render.images import ImagePool, ImageRequest, make_request, profile_digest
+from album.render.marks import PrintSheet, draw_crop_marks, mm
+from album.render.options import PageTextIssue, PlacedImage, RenderOptions, RenderReport
+from album.render.text import draw_text_frame
+from album.store import MediaStore
+
+Progress = Callable[[float], None]
+WATERMARK_GRAY = 0.55
+WATERMARK_ALPHA = 0.22
+
+
+def render_book(book: Book, store: MediaStore, out_path: Path, options: RenderOptions,
+                progress: Progress | None = None) -> RenderReport:
+    """Write ``book`` as a print or proof PDF at ``out_path`` and say what went into it."""
+    if not book.pages:
+        raise RenderError("画册没有任何页面，无法生成 PDF")
+    if options.mode == "print" and not options.cmyk_profile.is_file():
+        raise ConfigError(f"找不到 CMYK 色彩配置文件：{options.cmyk_profile}")
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    fonts = load_fonts()
+    report = RenderReport(out_path=out_path, mode=options.mode, page_count=len(book.pages))
+    requests = _image_requests(book, store, options)
+
+    fd, tmp_name = tempfile.mkstemp(dir=out_path.parent, prefix=".tmp-render-", suffix=".pdf")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        with ImagePool(store, options.workers) as pool, _plain_streams():
+            pool.submit_all(requests.values())
+            canvas = _new_canvas(tmp, book, options, fonts)
+            writer = _Writer(canvas, book, options, fonts, pool, requests, report)
+            sheets = _sheets(book, options)
+            for done, sheet_pages in enumerate(sheets, start=1):
+                writer.draw_sheet(sheet_pages)
+                if progress:
+                    progress(0.95 * done / len(sheets))
+            canvas.save()
+            report.sheet_count = len(sheets)
+            report.images_processed, report.images_cached = pool.processed, pool.cached
+        if options.mode == "print":
+            report.pdfx_applied = _apply_pdfx(tmp, options, book.title)
+        os.replace(tmp, out_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    if progress:
+        progress(1.0)
+    return report
+
+
+def _image_requests(book: Book, store: MediaStore, options: RenderOptions
+                    ) -> dict[tuple[int, int], ImageRequest]:
+    """One request per photo frame, keyed by (page number, frame index)."""
+    profile_sha = profile_digest(options.cmyk_profile)
+    requests: dict[tuple[int, int], ImageRequest] = {}
+    for page in book.pages:
+        for index, frame in enumerate(page.frames):
+            if not isinstance(frame, PhotoFrame):
+                continue
+            original = store.original_path(frame.sha256)
+            if not original.is_file():
+                raise RenderError(f"第 {page.number} 页的照片原件缺失（{frame.sha256[:12]}…）")
+            requests[page.number, index] = make_request(
+                original, crop=frame.crop, orientation=frame.orientation,
+                placed_w_mm=frame.rect.width_mm, placed_h_mm=frame.rect.height_mm,
+                ppi=options.target_ppi, mode=options.mode, cmyk_profile=options.cmyk_profile,
+                intent=options.rendering_intent, sha256=frame.sha256,
+                profile_sha256=profile_sha)
+    return requests
+
+
+@contextlib.contextmanager
+def _plain_streams() -> Iterator[None]:
+    """ReportLab wraps streams in ASCII85 by default (+25 % size, no benefit in a binary
+    PDF); turn it off for this render only."""
+    saved = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = saved
+
+
+def _new_canvas(path: Path, book: Book, options: RenderOptions, fonts: FontSet) -> Canvas:
+    # A TrueType initial font keeps ReportLab from putting Helvetica (never embedded) into
+    # every page's resources. Print enforces CMYK: any RGB colour set by mistake raises.
+    canvas = Canvas(str(path), pageCompression=1, initialFontName=fonts.name("song"),
+                    enforceColorSpace="cmyk" if options.mode == "print" else None)
+    canvas.setTitle(book.title)
+    canvas.setCreator("huace 画册")
+    canvas.setProducer("huace (ReportLab)")
+    return canvas
+
+
+def _sheets(book: Book, options: RenderOptions) -> list[tuple[Page | None, ...]]:
+    """Pages per PDF sheet. Spreads: page 1 alone on the right, then 2|3, 4|5 …"""
+    pages = book.pages
+    if not options.spreads:
+        return [(page,) for page in pages]
+    sheets: list[tuple[Page | None, ...]] = [(None, pages[0])]
+    for i in range(1, len(pages), 2):
+        sheets.append((pages[i], pages[i + 1] if i + 1 < len(pages) else None))
+    return sheets
+
+
+def _apply_pdfx(path: Path, options: RenderOptions, title: str) -> bool:
+    """Run the PDF/X-4 post-processing when that module is part of this installation."""
+    try:
+        from album.render.pdfx import apply_pdfx
+    except ModuleNotFoundError as exc:
+        if exc.name != "album.render.pdfx":
+            raise
+        return False
+    apply_pdfx(path, icc_path=options.cmyk_profile, title=title)
+    return True
+
+
+class _Writer:
+    """Draws sheets onto one canvas; holds what every page needs."""
+
+    def __init__(self, canvas: Canvas, book: Book, options: RenderOptions, fonts: FontSet,
+                 pool: ImagePool, requests: dict[tuple[int, int], ImageRequest],
+                 report: RenderReport) -> None:
+        self.canvas, self.book, self.options, self.fonts = canvas, book, options, fonts
+        self.pool, self.requests, self.report = pool, requests, report
+        self.cmyk = options.mode == "print"
+        self.trim_w, self.trim_h = mm(book.trim_width_mm), mm(book.trim_height_mm)
+        self.print_sheet = PrintSheet.for_trim(book.trim_width_mm, book.trim_height_mm,
+                                               book.bleed_mm, options.crop_marks)
+
+    def draw_sheet(self, pages: tuple[Page | None, ...]) -> None:
+        c = self.canvas
+        if self.cmyk:
+            sheet = self.print_sheet
+            c.setPageSize(sheet.media_size)
+            c.setTrimBox(sheet.trim_box)
+            c.setBleedBox(sheet.bleed_box)
+            page = pages[0]
+            assert page is not None
+            x0, top = sheet.trim_top_left
+            bx0, by0, bx1, by1 = sheet.bleed_box
+            self._draw_page(page, x0, top, clip=(bx0, by0, bx1 - bx0, by1 - by0))
+            if self.options.crop_marks:
+                draw_crop_marks(c, sheet, self.book.bleed_mm)
+        else:
+            c.setPageSize((self.trim_w * len(pages), self.trim_h))
+            for slot, page in enumerate(pages):
+                if page is not None:
+                    x0 = slot * self.trim_w
+                    self._draw_page(page, x0, self.trim_h,
+                                    clip=(x0, 0, self.trim_w, self.trim_h))
+            if self.options.watermark:
+                self._draw_watermark(self.options.watermark, self.trim_w * len(pages))
+        c.showPage()
+
+    def _draw_page(self, page: Page, x0: float, top: float,
+                   clip: tuple[float, float, float, float]) -> None:
+        """Draw ``page`` with its trim's top-left corner at PDF point (x0, top)."""
+        c = self.canvas
+        c.saveState()
+        path = c.beginPath()
+        path.rect(*clip)
+        c.clipPath(path, stroke=0, fill=0)
+        for index, frame in enumerate(page.frames):
+            if isinstance(frame, PhotoFrame):
+                self._draw_photo(page, index, frame, x0, top)
+            elif isinstance(frame, TextFrame):
+                issues = draw_text_frame(
+                    c, frame, self.book.styles, self.fonts,
+                    x_pt=x0 + mm(frame.rect.x_mm), top_pt=top - mm(frame.rect.y_mm),
+                    cmyk=self.cmyk)
+                self.report.text_issues.extend(PageTextIssue(page.number, i) for i in issues)
+        c.restoreState()
+
+    def _draw_photo(self, page: Page, index: int, frame: PhotoFrame, x0: float,
+                    top: float) -> None:
+        prepared = self.pool.get(self.requests[page.number, index])
+        x, y, w, h = _rect_pt(frame.rect, x0, top)
+        c = self.canvas
+        c.saveState()
+        path = c.beginPath()
+        path.rect(x, y, w, h)
+        c.clipPath(path, stroke=0, fill=0)
+        c.drawImage(str(prepared.path), x, y, width=w, height=h)
+        c.restoreState()
+        self.report.images.append(PlacedImage(
+            page=page.number, photo_id=frame.photo_id, placed_w_mm=frame.rect.width_mm,
+            placed_h_mm=frame.rect.height_mm, effective_ppi=round(prepared.effective_ppi, 1),
+            pixels_w=prepared.width_px, pixels_h=prepared.height_px,
+            colour_mode=prepared.colour_mode, from_cache=prepared.from_cache))
+
+    def _draw_watermark(self, text: str, sheet_w: float) -> None:
+        """Light diagonal text across the sheet, over the content so photos cannot hide it."""
+        c = self.canvas
+        font = self.fonts.name("hei")
+        angle = math.degrees(math.atan2(self.trim_h, sheet_w))
+        diagonal = math.hypot(sheet_w, self.trim_h)
+        size = min(0.7 * diagonal / max(stringWidth(text, font, 1), 1e-6), self.trim_h / 6)
+        c.saveState()
+        c.setFillColorRGB(WATERMARK_GRAY, WATERMARK_GRAY, WATERMARK_GRAY,
+                          alpha=WATERMARK_ALPHA)
+        c.translate(sheet_w / 2, self.trim_h / 2)
+        c.rotate(angle)
+        c.setFont(font, size)
+        c.drawCentredString(0, -size / 3, text)
+        c.restoreState()
+
+
+def _rect_pt(rect: Rect, x0: float, top: float) -> tuple[float, float, float, float]:
+    """A Book rectangle (mm, y down from the trim's top) as PDF (x, y, w, h), y up."""
+    return (x0 + mm(rect.x_mm), top - mm(rect.y_mm + rect.height_mm),
+            mm(rect.width_mm), mm(rect.height_mm))
