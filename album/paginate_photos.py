@@ -1,0 +1,318 @@
+"""Photo pages: which template takes which run of photos, and the frames that result.
+
+The choice is a shortest path over the chapter's photos in their order (dynamic programming):
+a page costs its template's ``cost`` plus, per photo, what the slot does to it (crop loss, or
+white space around a "contain" slot), plus penalties for repeating the previous template, for
+captions that will not fit, and for a blank page. Pins fix the template of their photos.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from album.book import Crop, PhotoFrame, Rect, TextBlock, TextFrame, TextStyle
+from album.layouts_model import CaptionSlot, PhotoSlot, Template, TemplateSet, resolve
+from album.paginate_text import Geometry, fits
+from album.snapshot import PhotoSnapshot
+
+MAX_CROP_LOSS = 0.30  # no unpinned photo loses more than this share of its area to cropping
+PANORAMA_ASPECT = 2.2  # wider than this: a wide slot or a spread, the fallback only if none fits
+LOSS_WEIGHT = 3.0
+EMPTY_WEIGHT = 0.8
+REPEAT_PENALTY = 0.8  # × how many times in a row the template already ran
+MAX_RUN_TRACKED = 3
+BLANK_COST = 4.0
+END_ON_RECTO_COST = 1.0  # the next chapter must start on a recto: a blank verso would follow
+NO_CAPTION_COST = 1.5
+CAPTION_OVERFLOW_COST = 2.0
+CREDIT_PHOTOGRAPHER, CREDIT_UNIT, CREDIT_SEP = "摄影：", "供稿：", "\u3000"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One photo page (or spread) to make; ``template`` None is a blank page."""
+
+    template: Template | None
+    photos: tuple[PhotoSnapshot, ...] = ()
+    pinned: bool = False
+
+
+@dataclass(frozen=True)
+class PinGroup:
+    """Photos an editor fixed: ``templates`` are the ones allowed for them (one for a named pin)."""
+
+    templates: tuple[Template, ...]
+    length: int
+    label: str
+
+
+@dataclass
+class _Choice:
+    cost: float
+    back: tuple[int, tuple[int, str, int]] | None
+    placement: Placement | None
+
+
+@dataclass
+class ChapterPlan:
+    placements: list[Placement] = field(default_factory=list)
+    cost: float = 0.0
+
+
+def fill_crop(photo: PhotoSnapshot, slot_aspect: float) -> Crop:
+    """The largest window of the slot's aspect, centred on the focal point, kept in the image."""
+    a = photo.aspect
+    kw, kh = (slot_aspect / a, 1.0) if a > slot_aspect else (1.0, a / slot_aspect)
+
+    def place(focal: float, size: float) -> float:
+        return min(max(focal - size / 2, 0.0), 1.0 - size)
+
+    left, top = place(photo.focal_x, kw), place(photo.focal_y, kh)
+    return Crop(left, top, left + kw, top + kh)
+
+
+def crop_loss(photo: PhotoSnapshot, slot: PhotoSlot, box: Rect) -> float:
+    if slot.fit == "contain":
+        return 0.0
+    return 1.0 - fill_crop(photo, box.width_mm / box.height_mm).kept_share
+
+
+def contain_rect(photo: PhotoSnapshot, box: Rect) -> Rect:
+    """The photo at its own aspect, as large as fits, centred in ``box``."""
+    a = photo.aspect
+    w = min(box.width_mm, box.height_mm * a)
+    h = w / a
+    return Rect(box.x_mm + (box.width_mm - w) / 2, box.y_mm + (box.height_mm - h) / 2, w, h)
+
+
+def credit_text(photo: PhotoSnapshot) -> str:
+    parts = []
+    if photo.photographer.strip():
+        parts.append(CREDIT_PHOTOGRAPHER + photo.photographer.strip())
+    if photo.unit.strip():
+        parts.append(CREDIT_UNIT + photo.unit.strip())
+    return CREDIT_SEP.join(parts)
+
+
+def caption_blocks(photo: PhotoSnapshot, cap: CaptionSlot) -> tuple[TextBlock, ...]:
+    text = photo.caption.strip() or CREDIT_SEP.join(
+        p for p in (photo.place.strip(), photo.date_text.strip()) if p)
+    blocks = [TextBlock(text, cap.style)] if text else []
+    credit = credit_text(photo)
+    if credit:
+        blocks.append(TextBlock(credit, cap.credit_style))
+    return tuple(blocks)
+
+
+def caption_rect(template: Template, cap: CaptionSlot, photo_rect: Rect, geom: Geometry,
+                 recto: bool) -> Rect:
+    """Where a caption goes; an attached one hangs under the placed photo, as wide as the photo
+    (but at least 60 % of its declared width, so a narrow photo keeps a readable caption)."""
+    declared = resolve(template, cap.area, cap.frac, geom.trim_w, geom.trim_h, geom.margins, recto)
+    if not cap.attach:
+        return declared
+    w = min(declared.width_mm, max(photo_rect.width_mm, 0.6 * declared.width_mm))
+    centre = photo_rect.x_mm + photo_rect.width_mm / 2
+    x = min(max(centre - w / 2, declared.x_mm), declared.right_mm - w)
+    return Rect(x, photo_rect.bottom_mm + cap.gap_mm, w, declared.height_mm)
+
+
+def photo_rects(template: Template, photos: tuple[PhotoSnapshot, ...], geom: Geometry,
+                recto: bool) -> list[tuple[PhotoSlot, Rect, Rect, Crop]]:
+    """Per slot: its box, where the photo goes and which part of it shows."""
+    out = []
+    for slot, photo in zip(template.photos, photos):
+        box = resolve(template, slot.area, slot.frac, geom.trim_w, geom.trim_h, geom.margins,
+                      recto, geom.bleed if slot.bleed else 0.0)
+        if slot.fit == "contain":
+            out.append((slot, box, contain_rect(photo, box), Crop()))
+        else:
+            out.append((slot, box, box, fill_crop(photo, box.width_mm / box.height_mm)))
+    return out
+
+
+def placement_cost(template: Template, photos: tuple[PhotoSnapshot, ...], geom: Geometry,
+                   styles: Mapping[str, TextStyle], pinned: bool,
+                   wide_home: Mapping[int, bool] | None = None) -> float | None:
+    """Cost of putting ``photos`` on ``template``; None when an unpinned photo may not go there."""
+    cost = template.cost
+    for slot, box, rect, crop in photo_rects(template, photos, geom, True):
+        photo = photos[template.photos.index(slot)]
+        loss = 1.0 - crop.kept_share
+        if not pinned:
+            if not slot.min_aspect <= photo.aspect <= slot.max_aspect or loss > MAX_CROP_LOSS:
+                return None
+            if slot.fit == "contain" and wide_home and wide_home.get(photo.id):
+                return None
+        empty = 1.0 - (rect.width_mm * rect.height_mm) / (box.width_mm * box.height_mm)
+        cost += LOSS_WEIGHT * loss + EMPTY_WEIGHT * empty
+        cap = template.caption_for(slot.name)
+        if cap is None:
+            has_text = photo.caption.strip() or credit_text(photo)
+            cost += NO_CAPTION_COST if has_text else 0.0
+            continue
+        blocks = list(caption_blocks(photo, cap))
+        if blocks and not fits(blocks, styles, caption_rect(template, cap, rect, geom, True)):
+            cost += CAPTION_OVERFLOW_COST
+    return cost
+
+
+def has_wide_home(photo: PhotoSnapshot, templates: TemplateSet, geom: Geometry) -> bool:
+    """A panorama that some wide slot or spread takes within the crop limit."""
+    if photo.aspect <= PANORAMA_ASPECT:
+        return False
+    for template in templates.photo_templates():
+        for slot, box, _rect, crop in photo_rects(template, (photo,) * len(template.photos), geom, True):
+            if (slot.fit == "fill" and slot.min_aspect <= photo.aspect <= slot.max_aspect
+                    and 1.0 - crop.kept_share <= MAX_CROP_LOSS):
+                return True
+    return False
+
+
+def plan_chapter(photos: tuple[PhotoSnapshot, ...], pins: Mapping[int, PinGroup],
+                 templates: TemplateSet, geom: Geometry, first_page: int) -> ChapterPlan:
+    """Choose placements for a chapter's photos, in order, starting at page ``first_page``.
+
+    ``pins`` maps the index of a pinned group's first photo to the group. State of the search:
+    (next photo, parity of the next page, previous template, how often it ran)."""
+    n = len(photos)
+    pinned_idx = {i + k for i, g in pins.items() for k in range(g.length)}
+    candidates = templates.photo_templates()
+    wide = {p.id: has_wide_home(p, templates, geom) for p in photos}
+    cost_cache: dict[tuple[int, str, bool], float | None] = {}
+
+    def option_cost(i: int, t: Template, pinned: bool) -> float | None:
+        key = (i, t.name, pinned)
+        if key not in cost_cache:
+            run = photos[i:i + len(t.photos)]
+            cost_cache[key] = placement_cost(t, run, geom, templates.styles, pinned, wide)
+        return cost_cache[key]
+
+    layers: list[dict[tuple[int, str, int], _Choice]] = [dict() for _ in range(n + 1)]
+    layers[0][(first_page % 2, "", 0)] = _Choice(0.0, None, None)
+    for i in range(n + 1):
+        layer = layers[i]
+        for (parity, prev, run), choice in list(layer.items()):
+            if prev != "blank":
+                _relax(layer, (1 - parity, "blank", 1), choice.cost + BLANK_COST,
+                       (i, (parity, prev, run)), Placement(None))
+        if i == n:
+            break
+        if i in pins:
+            group = pins[i]
+            options = [(t, True) for t in group.templates]
+            k_fixed: int | None = group.length
+        else:
+            options = [(t, False) for t in candidates]
+            k_fixed = None
+        for (parity, prev, run), choice in list(layer.items()):
+            for t, pinned in options:
+                k = k_fixed if k_fixed is not None else len(t.photos)
+                if i + k > n or (t.kind == "spread" and parity != 0):
+                    continue
+                if not pinned and any(j in pinned_idx for j in range(i, i + k)):
+                    continue
+                c = option_cost(i, t, pinned)
+                if c is None:
+                    continue
+                same = t.name == prev
+                c += REPEAT_PENALTY * run if same else 0.0
+                state = ((parity + t.pages) % 2, t.name, min(run + 1, MAX_RUN_TRACKED) if same else 1)
+                _relax(layers[i + k], state, choice.cost + c, (i, (parity, prev, run)),
+                       Placement(t, photos[i:i + k], pinned))
+    best_key = min(layers[n], key=lambda s: layers[n][s].cost + (END_ON_RECTO_COST if s[0] == 0 else 0))
+    plan = ChapterPlan(cost=layers[n][best_key].cost)
+    i, key = n, best_key
+    while layers[i][key].back is not None:
+        choice = layers[i][key]
+        assert choice.placement is not None and choice.back is not None
+        plan.placements.append(choice.placement)
+        i, key = choice.back
+    plan.placements.reverse()
+    return plan
+
+
+def _relax(layer: dict[tuple[int, str, int], _Choice], state: tuple[int, str, int], cost: float,
+           back: tuple[int, tuple[int, str, int]], placement: Placement) -> None:
+    current = layer.get(state)
+    if current is None or cost < current.cost - 1e-12:
+        layer[state] = _Choice(cost, back, placement)
+
+
+def photo_page_frames(placement: Placement, geom: Geometry,
+                      number: int) -> list[list[PhotoFrame | TextFrame]]:
+    """Frames for the page(s) of one placement starting at page ``number``: one list per page;
+    a spread's photo is split at the gutter into its left and right halves."""
+    template = placement.template
+    assert template is not None
+    recto = number % 2 == 1
+    frames: list[PhotoFrame | TextFrame] = []
+    for (slot, _box, rect, crop), photo in zip(photo_rects(template, placement.photos, geom, recto),
+                                                placement.photos):
+        frames.append(PhotoFrame(rect, photo.id, photo.sha256, crop, photo.orientation, slot.bleed))
+        cap = template.caption_for(slot.name)
+        blocks = caption_blocks(photo, cap) if cap else ()
+        if cap and blocks:
+            frames.append(TextFrame(caption_rect(template, cap, rect, geom, recto), blocks,
+                                    role="caption", photo_ids=(photo.id,),
+                                    vertical_align=cap.valign))  # type: ignore[arg-type]
+    if template.kind != "spread":
+        return [frames]
+    return split_spread(frames, geom.trim_w)
+
+
+def split_spread(frames: list[PhotoFrame | TextFrame], trim_w: float) -> list[list[PhotoFrame | TextFrame]]:
+    """Cut spread-wide frames at the gutter (x = trim width) into left- and right-page frames;
+    each half of a photo shows the matching share of its crop."""
+    left: list[PhotoFrame | TextFrame] = []
+    right: list[PhotoFrame | TextFrame] = []
+    for f in frames:
+        r = f.rect
+        if r.right_mm <= trim_w + 1e-6:
+            left.append(f)
+        elif r.x_mm >= trim_w - 1e-6:
+            right.append(_shift(f, -trim_w))
+        elif isinstance(f, PhotoFrame):
+            share = (trim_w - r.x_mm) / r.width_mm
+            c = f.crop
+            cut = c.left + share * (c.right - c.left)
+            left.append(PhotoFrame(Rect(r.x_mm, r.y_mm, trim_w - r.x_mm, r.height_mm), f.photo_id,
+                                   f.sha256, Crop(c.left, c.top, cut, c.bottom), f.orientation, f.bleeds))
+            right.append(PhotoFrame(Rect(0.0, r.y_mm, r.right_mm - trim_w, r.height_mm), f.photo_id,
+                                    f.sha256, Crop(cut, c.top, c.right, c.bottom), f.orientation, f.bleeds))
+        else:
+            right.append(_shift(f, -trim_w))  # validated on load: text never crosses the gutter
+    return [left, right]
+
+
+def _shift(frame: PhotoFrame | TextFrame, dx: float) -> PhotoFrame | TextFrame:
+    r = frame.rect
+    moved = Rect(r.x_mm + dx, r.y_mm, r.width_mm, r.height_mm)
+    if isinstance(frame, PhotoFrame):
+        return PhotoFrame(moved, frame.photo_id, frame.sha256, frame.crop, frame.orientation, frame.bleeds)
+    return TextFrame(moved, frame.blocks, frame.role, frame.photo_ids, frame.vertical_align)
+
+
+def placement_notes(placement: Placement, geom: Geometry, styles: Mapping[str, TextStyle]) -> list[str]:
+    """Warnings an editor should see about one placement: heavy crops on pinned photos,
+    captions with no place to go or likely too long for their frame."""
+    template = placement.template
+    if template is None:
+        return []
+    notes = []
+    for (slot, _box, rect, crop), photo in zip(photo_rects(template, placement.photos, geom, True),
+                                                placement.photos):
+        loss = 1.0 - crop.kept_share
+        if loss > MAX_CROP_LOSS:
+            notes.append(f"照片 #{photo.id} 按固定版式「{template.name}」排版，裁掉了 {loss:.0%} 的画面"
+                         f"（自动排版的上限是 {MAX_CROP_LOSS:.0%}）")
+        cap = template.caption_for(slot.name)
+        if cap is None:
+            if photo.caption.strip() or credit_text(photo):
+                notes.append(f"照片 #{photo.id} 的图注未排入：版式「{template.name}」没有图注位置")
+            continue
+        blocks = list(caption_blocks(photo, cap))
+        if blocks and not fits(blocks, styles, caption_rect(template, cap, rect, geom, True)):
+            notes.append(f"照片 #{photo.id} 的图注较长，在版式「{template.name}」中可能放不下")
+    return notes
