@@ -1,0 +1,373 @@
+"""Preflight: what a printing house would reject, found before they see it.
+
+Reads the Book (placed sizes, crops, text frames), a database-free ``PreflightInput`` about the
+photos, optionally the writer's ``RenderReport`` (text that had to shrink or did not fit) and the
+written PDF (colour, fonts, boxes, PDF/X-4). Messages are Chinese: editors read them.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from album.book import Book, PhotoFrame
+from album.preflight_pdf import scan_pdf
+from album.store import atomic_write_bytes
+
+Severity = Literal["error", "warning", "info"]
+MM_PER_INCH = 25.4
+TOLERANCE_MM = 0.01
+STATUS_LABELS = {"submitted": "待审核", "accepted": "已采用", "rejected": "未采用"}
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+ROLE_LABELS = {"text": "正文", "caption": "图片说明", "folio": "页码", "running-head": "书眉",
+               "title": "标题", "toc": "目录", "index": "索引"}
+
+
+@dataclass(frozen=True)
+class PreflightPhoto:
+    """One photo of the album's chapters, any review state. Pixel sizes are upright."""
+
+    id: int
+    width_px: int
+    height_px: int
+    sha256: str
+    status: str = "accepted"  # submitted / accepted / rejected
+    caption: str = ""
+    photographer: str = ""
+    unit: str = ""
+    path: Path | None = None  # the original, to compute the perceptual hash
+    dhash: int | None = None  # precomputed 64-bit difference hash, wins over ``path``
+
+
+@dataclass
+class PreflightInput:
+    photos: dict[int, PreflightPhoto] = field(default_factory=dict)
+    ppi_warning: float = 200.0
+    ppi_error: float = 150.0
+    safe_mm: float = 6.0
+    near_duplicate_bits: int = 6  # dHash distance (of 64) at or below which photos look alike
+
+    @classmethod
+    def of(cls, photos: list[PreflightPhoto], **settings: Any) -> PreflightInput:
+        return cls(photos={p.id: p for p in photos}, **settings)
+
+
+@dataclass(frozen=True)
+class PreflightItem:
+    severity: Severity
+    code: str
+    message: str
+    page: int | None = None
+    photo_id: int | None = None
+
+
+@dataclass
+class PreflightReport:
+    mode: str
+    items: list[PreflightItem] = field(default_factory=list)
+    pdf_path: str | None = None
+    page_count: int = 0
+    checked_at: str = field(default_factory=lambda: datetime.now().astimezone().isoformat(
+        timespec="seconds"))
+
+    def add(self, severity: Severity, code: str, message: str, page: int | None = None,
+            photo_id: int | None = None) -> None:
+        self.items.append(PreflightItem(severity, code, message, page, photo_id))
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for item in self.items if item.severity == severity)
+
+    @property
+    def has_errors(self) -> bool:
+        return self.count("error") > 0
+
+    def codes(self) -> set[str]:
+        return {item.code for item in self.items}
+
+    def summary(self) -> dict[str, Any]:
+        by_code: dict[str, int] = defaultdict(int)
+        for item in self.items:
+            by_code[item.code] += 1
+        return {"errors": self.count("error"), "warnings": self.count("warning"),
+                "infos": self.count("info"), "has_errors": self.has_errors,
+                "codes": dict(sorted(by_code.items())), "checked_at": self.checked_at}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": 1, "mode": self.mode, "pdf": self.pdf_path,
+                "page_count": self.page_count, "summary": self.summary(),
+                "items": [asdict(item) for item in self.items]}
+
+
+def run_preflight(book: Book, snapshot_info: PreflightInput, *, pdf_path: Path | None,
+                  render_report: Any = None, mode: str = "print") -> PreflightReport:
+    """All checks; ``mode="proof"`` skips what only a print PDF must meet (CMYK, PDF/X, boxes)."""
+    report = PreflightReport(mode=mode, pdf_path=str(pdf_path) if pdf_path else None,
+                             page_count=book.page_count)
+    _check_photos(book, snapshot_info, report)
+    _check_review_state(snapshot_info, report)
+    _check_duplicates(book, snapshot_info, report)
+    _check_text_frames(book, snapshot_info, report)
+    if render_report is not None:
+        _check_text_issues(book, render_report, report)
+    if pdf_path is not None:
+        _check_pdf(book, Path(pdf_path), mode, report)
+    order = {"error": 0, "warning": 1, "info": 2}
+    report.items.sort(key=lambda i: (order[i.severity], i.page or 0, i.code))
+    return report
+
+
+def effective_ppi(frame: PhotoFrame, photo: PreflightPhoto) -> float:
+    """Pixels of the upright original inside the crop over the placed size, the poorer axis."""
+    ppi_x = photo.width_px * (frame.crop.right - frame.crop.left) / (frame.rect.width_mm / MM_PER_INCH)
+    ppi_y = photo.height_px * (frame.crop.bottom - frame.crop.top) / (frame.rect.height_mm / MM_PER_INCH)
+    return min(ppi_x, ppi_y)
+
+
+def _placements(book: Book) -> list[tuple[int, PhotoFrame]]:
+    return [(page.number, f) for page in book.pages for f in page.photo_frames()]
+
+
+def _check_photos(book: Book, inp: PreflightInput, report: PreflightReport) -> None:
+    first_page: dict[int, int] = {}
+    for number, frame in _placements(book):
+        photo = inp.photos.get(frame.photo_id)
+        if photo is None:
+            report.add("error", "photo-unknown", f"照片 #{frame.photo_id} 不在相册资料中", number,
+                       frame.photo_id)
+            continue
+        if frame.photo_id in first_page:
+            report.add("warning", "placed-twice",
+                       f"照片 #{frame.photo_id} 重复排入（首次在第 {first_page[frame.photo_id]} 页）",
+                       number, frame.photo_id)
+        else:
+            first_page[frame.photo_id] = number
+        ppi = effective_ppi(frame, photo)
+        if ppi < inp.ppi_error:
+            report.add("error", "low-ppi",
+                       f"照片 #{photo.id} 有效分辨率仅 {ppi:.0f} ppi，低于 {inp.ppi_error:.0f} ppi，"
+                       "印刷会明显模糊；请换用更大的原图或缩小版面", number, photo.id)
+        elif ppi < inp.ppi_warning:
+            report.add("warning", "low-ppi",
+                       f"照片 #{photo.id} 有效分辨率 {ppi:.0f} ppi，低于 {inp.ppi_warning:.0f} ppi，"
+                       "细节可能偏软", number, photo.id)
+    for photo_id, number in first_page.items():
+        photo = inp.photos[photo_id]
+        if not photo.caption.strip():
+            report.add("warning", "caption-missing", f"照片 #{photo_id} 缺少图片说明", number, photo_id)
+        if not photo.photographer.strip():
+            report.add("warning", "credit-missing", f"照片 #{photo_id} 缺少作者署名", number, photo_id)
+
+
+def _check_review_state(inp: PreflightInput, report: PreflightReport) -> None:
+    for photo in inp.photos.values():
+        if photo.status == "accepted":
+            continue
+        label = STATUS_LABELS.get(photo.status, photo.status)
+        severity: Severity = "info" if photo.status == "rejected" else "warning"
+        report.add(severity, "not-accepted",
+                   f"照片 #{photo.id} 在章节中但尚未采用（{label}），未排入画册", None, photo.id)
+
+
+def photo_dhash(path: Path) -> int:
+    """64-bit difference hash of the upright photo: survives resizing and recompression."""
+    resolved = Path(path).resolve()
+    stat = resolved.stat()
+    return _dhash_cached(str(resolved), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=4096)
+def _dhash_cached(path: str, _size: int, _mtime_ns: int) -> int:
+    with Image.open(path) as im:
+        im.draft("L", (64, 64))  # JPEG decodes at 1/8 scale: fast on 40 MP originals
+        small = ImageOps.exif_transpose(im).convert("L").resize((9, 8), Image.Resampling.BOX)
+    px = small.tobytes()
+    bits = 0
+    for row in range(8):
+        for col in range(8):
+            bits = (bits << 1) | (px[row * 9 + col + 1] > px[row * 9 + col])
+    return bits
+
+
+def near_duplicate_pairs(hashes: dict[int, int], max_bits: int) -> list[tuple[int, int, int]]:
+    """Pairs (a, b, distance) within ``max_bits``; by pigeonhole two such hashes agree exactly on
+    at least one of ``max_bits + 1`` bands, so only photos sharing a band are compared."""
+    bands = max_bits + 1
+    edges = [round(64 * i / bands) for i in range(bands + 1)]
+    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for photo_id, value in hashes.items():
+        for band in range(bands):
+            width = edges[band + 1] - edges[band]
+            buckets[band, (value >> edges[band]) & ((1 << width) - 1)].append(photo_id)
+    found: dict[tuple[int, int], int] = {}
+    for members in buckets.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                key = (min(a, b), max(a, b))
+                if key not in found:
+                    distance = (hashes[a] ^ hashes[b]).bit_count()
+                    if distance <= max_bits:
+                        found[key] = distance
+    return sorted((a, b, d) for (a, b), d in found.items())
+
+
+def _check_duplicates(book: Book, inp: PreflightInput, report: PreflightReport) -> None:
+    pages = {f.photo_id: n for n, f in reversed(_placements(book))}
+    candidates = [p for p in inp.photos.values() if p.status != "rejected"]
+    by_sha: dict[str, list[int]] = defaultdict(list)
+    for photo in candidates:
+        by_sha[photo.sha256].append(photo.id)
+    for ids in by_sha.values():
+        for other in sorted(ids)[1:]:
+            report.add("warning", "duplicate",
+                       f"照片 #{other} 与 #{min(ids)} 是同一个文件", pages.get(other), other)
+    hashes: dict[int, int] = {}
+    for ids in by_sha.values():  # one photo per file: copies are already reported above
+        photo = inp.photos[min(ids)]
+        if photo.dhash is not None:
+            hashes[photo.id] = photo.dhash
+        elif photo.path is not None:
+            try:
+                hashes[photo.id] = photo_dhash(photo.path)
+            except (OSError, UnidentifiedImageError) as exc:
+                report.add("info", "hash-failed", f"照片 #{photo.id} 无法比对相似度（{exc}）",
+                           pages.get(photo.id), photo.id)
+    for a, b, distance in near_duplicate_pairs(hashes, inp.near_duplicate_bits):
+        report.add("warning", "near-duplicate",
+                   f"照片 #{b} 与 #{a} 几乎相同（差异 {distance}/64），可能是同一张照片的不同版本",
+                   pages.get(b), b)
+
+
+def _check_text_frames(book: Book, inp: PreflightInput, report: PreflightReport) -> None:
+    """Text beyond the trim is cut off (error); text inside the trim but nearer than the safe
+    margin risks being trimmed when the guillotine wanders (warning)."""
+    w, h, safe = book.trim_width_mm, book.trim_height_mm, inp.safe_mm
+    for page in book.pages:
+        for frame in page.text_frames():
+            r = frame.rect
+            gap = min(r.x_mm, r.y_mm, w - r.right_mm, h - r.bottom_mm)
+            role = ROLE_LABELS.get(frame.role, frame.role)
+            if gap < -TOLERANCE_MM:
+                report.add("error", "text-in-bleed",
+                           f"{role}文字框超出成品边界 {-gap:.1f} mm，会被裁掉", page.number)
+            elif gap < safe - TOLERANCE_MM:
+                report.add("warning", "text-outside-safe-zone",
+                           f"{role}文字框距成品边仅 {gap:.1f} mm，应至少 {safe:g} mm",
+                           page.number)
+
+
+def _check_text_issues(book: Book, render_report: Any, report: PreflightReport) -> None:
+    """Read the writer's text issues without depending on their class: kind, message, photos."""
+    for entry in getattr(render_report, "text_issues", []) or []:
+        issue = getattr(entry, "issue", entry)
+        page = getattr(entry, "page", None)
+        kind = str(getattr(issue, "kind", None) or getattr(issue, "code", None) or "").lower()
+        detail = str(getattr(issue, "message", "") or issue)
+        photo_ids = tuple(getattr(issue, "photo_ids", ()) or ())
+        photo_id = photo_ids[0] if photo_ids else None
+        if "overflow" in kind:
+            report.add("error", "text-overflow", f"文字放不下，有内容未排出：{detail}", page, photo_id)
+        elif "shr" in kind:
+            report.add("warning", "text-shrunk", f"文字已缩小字号才排下：{detail}", page, photo_id)
+        elif "glyph" in kind:
+            report.add("error", "missing-glyph", f"字体缺字：{detail}", page, photo_id)
+        else:
+            report.add("warning", "text-issue", detail, page, photo_id)
+
+
+def _check_pdf(book: Book, pdf_path: Path, mode: str, report: PreflightReport) -> None:
+    if not pdf_path.is_file():
+        report.add("error", "pdf-missing", f"找不到 PDF 文件：{pdf_path.name}")
+        return
+    scan = scan_pdf(pdf_path)
+    for problem in scan.problems:
+        if mode == "print" or problem.code in ("font-embedding", "unreadable", "encrypted"):
+            report.add("error", f"pdf-{problem.code}", problem.message, problem.page)
+    if mode != "print":
+        return
+    for image in scan.images:
+        if image.colour in ("Gray", "ICC-Gray"):
+            report.add("info", "pdf-image-gray", f"图像 {image.name} 为灰度，只印黑版", image.page)
+        elif not image.is_cmyk:
+            report.add("error", "pdf-image-not-cmyk",
+                       f"图像 {image.name} 的颜色空间是 {image.colour}，印刷文件应为 CMYK", image.page)
+    if scan.page_count and scan.page_count != book.page_count:
+        report.add("warning", "pdf-page-count",
+                   f"PDF 有 {scan.page_count} 页，排版结果为 {book.page_count} 页")
+    _check_boxes(book, scan.boxes_mm, report)
+
+
+def _check_boxes(book: Book, boxes: list[dict[str, list[float]]], report: PreflightReport) -> None:
+    w, h, b = book.trim_width_mm, book.trim_height_mm, book.bleed_mm
+    for number, page in enumerate(boxes, start=1):
+        trim, bleed = page.get("trim"), page.get("bleed")
+        if trim is None:
+            continue  # reported by the PDF/X checker
+        tw, th = trim[2] - trim[0], trim[3] - trim[1]
+        if abs(tw - w) > TOLERANCE_MM or abs(th - h) > TOLERANCE_MM:
+            report.add("error", "pdf-trim-size",
+                       f"TrimBox 为 {tw:.2f}×{th:.2f} mm，成品尺寸应为 {w:g}×{h:g} mm", number)
+        if bleed is None:
+            report.add("error", "pdf-bleed-box", "缺少 BleedBox（出血框）", number)
+            continue
+        offsets = (trim[0] - bleed[0], trim[1] - bleed[1], bleed[2] - trim[2], bleed[3] - trim[3])
+        if any(abs(o - b) > TOLERANCE_MM for o in offsets):
+            shown = "、".join(f"{o:.2f}" for o in offsets)
+            report.add("error", "pdf-bleed-box",
+                       f"BleedBox 应比 TrimBox 每边大 {b:g} mm，实为 {shown} mm", number)
+
+
+def write_report(report: PreflightReport, json_path: Path, html_path: Path) -> None:
+    """Both files written atomically: JSON for programs, a self-contained HTML page for people."""
+    data = json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
+    atomic_write_bytes(Path(json_path), data.encode("utf-8"))
+    atomic_write_bytes(Path(html_path), render_html(report).encode("utf-8"))
+
+
+def render_html(report: PreflightReport) -> str:
+    esc = html.escape
+    rows = "\n".join(
+        f'<tr class="{esc(i.severity)}"><td>{esc(SEVERITY_LABELS.get(i.severity, i.severity))}</td>'
+        f"<td>{i.page if i.page is not None else '—'}</td>"
+        f"<td>{'#' + str(i.photo_id) if i.photo_id is not None else '—'}</td>"
+        f"<td>{esc(i.message)}</td><td><code>{esc(i.code)}</code></td></tr>"
+        for i in report.items)
+    verdict = ("有错误，须修改后才能付印" if report.has_errors
+               else "没有错误，可以付印" if report.mode == "print" else "没有错误")
+    kind = "印刷文件" if report.mode == "print" else "校样"
+    table = (f"<table><thead><tr><th>级别</th><th>页码</th><th>照片</th><th>问题</th>"
+             f"<th>代码</th></tr></thead><tbody>\n{rows}\n</tbody></table>"
+             if report.items else "<p>未发现问题。</p>")
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>预检报告 — {esc(kind)}</title>
+<style>
+body {{ font-family: "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", sans-serif;
+       margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #222; }}
+h1 {{ font-size: 1.5rem; }} .meta {{ color: #666; }}
+.verdict {{ font-weight: bold; padding: .6rem 1rem; border-radius: 4px; }}
+.verdict.bad {{ background: #fde8e8; color: #a11; }} .verdict.ok {{ background: #e7f6ea; color: #165c26; }}
+table {{ border-collapse: collapse; width: 100%; margin-top: 1rem; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: .4rem .5rem; text-align: left; vertical-align: top; }}
+th {{ background: #f4f4f4; white-space: nowrap; }}
+td:nth-child(-n+3) {{ white-space: nowrap; }}
+tr.error td:first-child {{ color: #b00; font-weight: bold; }}
+tr.warning td:first-child {{ color: #a60; }} tr.info td:first-child {{ color: #567; }}
+code {{ color: #777; font-size: .85em; }}
+</style></head><body>
+<h1>预检报告（{esc(kind)}）</h1>
+<p class="meta">文件：{esc(Path(report.pdf_path).name) if report.pdf_path else '（未检查 PDF）'}；
+共 {report.page_count} 页；检查时间：{esc(report.checked_at)}</p>
+<p class="verdict {'bad' if report.has_errors else 'ok'}">{esc(verdict)}：错误 {report.count('error')} 项，
+警告 {report.count('warning')} 项，提示 {report.count('info')} 项</p>
+{table}
+</body></html>
+"""
