@@ -22,7 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from album.book import Crop
 from album.errors import RenderError
-from album.render.pdfx import apply_pdfx
+from album.render.pdfx import apply_pdfx, read_icc
 from album.store import LocalMediaStore, MediaStore
 
 SAFE_MM = 6.0  # text stays this far inside the trim
@@ -88,6 +88,7 @@ def render_cover(out_path: Path, *, geometry: CoverGeometry, title: str, subtitl
     ``front_photo`` may be a prepared CMYK JPEG (used as is) or any original, which is
     prepared through ``album.render.images`` (cached in ``store`` when one is given).
     """
+    read_icc(icc_path)  # a bad profile is a configuration error, found before any drawing
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=out_path.parent, prefix=".tmp-cover-", suffix=".pdf")
