@@ -65,6 +65,7 @@ def render_book(book: Book, store: MediaStore, out_path: Path, options: RenderOp
             report.images_processed, report.images_cached = pool.processed, pool.cached
         if options.mode == "print":
             report.pdfx_applied = _apply_pdfx(tmp, options, book.title)
+        os.chmod(tmp, 0o644)  # mkstemp made it private; a PDF is meant to be shared
         os.replace(tmp, out_path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -107,9 +108,10 @@ def _plain_streams() -> Iterator[None]:
 
 
 def _new_canvas(path: Path, book: Book, options: RenderOptions, fonts: FontSet) -> Canvas:
-    # A TrueType initial font keeps ReportLab from putting Helvetica (never embedded) into
-    # every page's resources. Print enforces CMYK: any RGB colour set by mistake raises.
-    canvas = Canvas(str(path), pageCompression=1, initialFontName=fonts.name("song"),
+    # fonts.canvas_options() sets a TrueType initial font, which keeps ReportLab from putting
+    # Helvetica (never embedded) into every page. Print enforces CMYK: any RGB colour set by
+    # mistake raises instead of slipping DeviceRGB into the print PDF.
+    canvas = Canvas(str(path), pageCompression=1, **fonts.canvas_options(),
                     enforceColorSpace="cmyk" if options.mode == "print" else None)
     canvas.setTitle(book.title)
     canvas.setCreator("huace 画册")
