@@ -100,6 +100,14 @@ def test_metadata_version_and_id(pdfx_file: Path) -> None:
             assert "/Annots" not in page.obj
 
 
+def test_rewrite_keeps_file_permissions(tmp_path: Path, cmyk_jpeg: Path) -> None:
+    pdf = make_print_pdf(tmp_path / "perm.pdf", cmyk_jpeg, pages=1)
+    pdf.chmod(0o640)
+    apply_pdfx(pdf, icc_path=ICC, title="权限")
+    assert pdf.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["perm.pdf"]
+
+
 def test_clean_file_passes_qpdf_ghostscript_and_checker(pdfx_file: Path) -> None:
     qpdf = subprocess.run(["qpdf", "--check", str(pdfx_file)], capture_output=True, text=True)
     assert qpdf.returncode == 0, qpdf.stdout + qpdf.stderr

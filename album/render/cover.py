@@ -11,11 +11,13 @@ from __future__ import annotations
 import math
 import os
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from PIL import Image
+from reportlab import rl_config
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -91,9 +93,9 @@ def render_cover(out_path: Path, *, geometry: CoverGeometry, title: str, subtitl
     read_icc(icc_path)  # a bad profile is a configuration error, found before any drawing
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=out_path.parent, prefix=".tmp-cover-", suffix=".pdf")
-    os.close(fd)
-    tmp = Path(tmp_name)
+    # Not mkstemp: its 0600 mode would stick to the published file; ReportLab creates this one
+    # with the process umask like any other output.
+    tmp = out_path.with_name(f".tmp-cover-{uuid.uuid4().hex}.pdf")
     try:
         with tempfile.TemporaryDirectory(prefix="huace-cover-") as scratch:
             photo = None
@@ -189,6 +191,16 @@ def _fit_size(s: str, font: str, max_pt: float, width_mm: float, min_pt: float =
 
 def _draw(path: Path, g: CoverGeometry, title: str, subtitle: str, publisher: str,
           photo: Path | None, fonts: FontNames) -> None:
+    # ReportLab wraps streams in ASCII85 by default: +25 % on the photo, no use in a binary PDF.
+    saved, rl_config.useA85 = rl_config.useA85, 0
+    try:
+        _draw_sheet(path, g, title, subtitle, publisher, photo, fonts)
+    finally:
+        rl_config.useA85 = saved
+
+
+def _draw_sheet(path: Path, g: CoverGeometry, title: str, subtitle: str, publisher: str,
+                photo: Path | None, fonts: FontNames) -> None:
     hei, song = fonts.name("hei"), fonts.name("song")
     sheet = _Sheet(path, g, hei)
     c = sheet.c

@@ -17,6 +17,7 @@ well-known registered characterisation get the registered identifier (see ``REGI
 from __future__ import annotations
 
 import os
+import shutil
 import struct
 import tempfile
 import uuid
@@ -151,6 +152,7 @@ def apply_pdfx(
     fd, tmp_name = tempfile.mkstemp(dir=pdf_path.parent, prefix=".tmp-pdfx-", suffix=".pdf")
     os.close(fd)
     tmp = Path(tmp_name)
+    shutil.copymode(pdf_path, tmp)  # the rewritten file keeps the original's permissions
     try:
         try:
             pdf = pikepdf.open(pdf_path)
@@ -188,7 +190,10 @@ def _strip_interactive(pdf: pikepdf.Pdf) -> None:
         for key in ("/Annots", "/AA"):
             if key in page.obj:
                 del page.obj[key]
-        _clean_resources(page.obj.get("/Resources"), seen)
+        node = page.obj
+        while node is not None and "/Resources" not in node:  # resources may be inherited
+            node = node.get("/Parent")
+        _clean_resources(node.get("/Resources") if node is not None else None, seen)
 
 
 def _strip_outline_actions(node: pikepdf.Object, seen: set[tuple[int, int]]) -> None:
