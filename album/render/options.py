@@ -21,8 +21,8 @@ DEFAULT_PPI = {"print": 300, "proof": 150}
 @dataclass(frozen=True)
 class RenderOptions:
     """Settings of one render. ``ppi`` defaults to 300 for print and 150 for proof;
-    ``workers`` 0 means one image worker per CPU. ``spreads`` is a proof view only: a printer
-    wants single pages."""
+    ``workers`` 0 means one image worker per CPU. ``spreads`` and ``watermark`` belong to
+    proofs: a printer wants single, unmarked pages (the print writer ignores a watermark)."""
 
     mode: RenderMode
     ppi: int | None = None
