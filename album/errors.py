@@ -23,3 +23,10 @@ class RenderError(AlbumError):
 
 class NotFoundError(AlbumError):
     """A requested album, chapter or photo does not exist."""
+
+
+class ConflictError(AlbumError):
+    """Someone else changed the record since it was loaded (optimistic locking)."""
+
+    def __init__(self, message: str = "已被他人修改，请刷新后重试") -> None:
+        super().__init__(message)

@@ -1,0 +1,154 @@
+"""User accounts: create, authenticate, change roles. Passwords are stored only as salted hashes.
+
+The web layer (Flask-Login) wraps these; nothing here knows about HTTP, so the CLI and tests can
+manage accounts the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from album.db import transaction
+from album.errors import AlbumError, NotFoundError
+from album.home import Home
+from album.models import Role, User
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,40}$")
+MIN_PASSWORD = 8
+# A hash of a random password, so a login for an unknown user costs as much as a real one.
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method="scrypt")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def _check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AlbumError(f"密码至少需要 {MIN_PASSWORD} 个字符")
+
+
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    role: Role = Role.contributor,
+    *,
+    display_name: str = "",
+    unit: str = "",
+) -> User:
+    """Add a user; the username must be unique (case-insensitive) and the password long enough."""
+    username = username.strip()
+    if not USERNAME_RE.match(username):
+        raise AlbumError("用户名须为 2–40 个字母、数字、汉字或 _ . -")
+    _check_password_rules(password)
+    taken = session.scalar(
+        select(func.count(User.id)).where(func.lower(User.username) == username.lower())
+    )
+    if taken:
+        raise AlbumError(f"用户名 {username} 已被使用")
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        role=Role(role),
+        display_name=display_name.strip() or username,
+        unit=unit.strip(),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, else None (same cost either way)."""
+    user = session.scalars(
+        select(User).where(func.lower(User.username) == username.strip().lower())
+    ).first()
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError(f"没有编号为 {user_id} 的用户")
+    return user
+
+
+def _admins_left(session: Session, excluding: User) -> int:
+    return session.scalar(
+        select(func.count(User.id)).where(
+            User.role == Role.admin, User.active.is_(True), User.id != excluding.id
+        )
+    ) or 0
+
+
+def set_role(session: Session, user: User, role: Role) -> None:
+    """Change a role; the last active admin cannot demote themself (nobody could undo it)."""
+    role = Role(role)
+    if user.role == Role.admin and role != Role.admin and _admins_left(session, user) == 0:
+        raise AlbumError("至少要保留一名管理员")
+    user.role = role
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    if not active and user.role == Role.admin and _admins_left(session, user) == 0:
+        raise AlbumError("不能停用最后一名管理员")
+    user.active = active
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    _check_password_rules(password)
+    user.password_hash = hash_password(password)
+
+
+def update_profile(session: Session, user: User, *, display_name: str, unit: str) -> None:
+    user.display_name = display_name.strip() or user.username
+    user.unit = unit.strip()
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.role, User.username)))
+
+
+def random_password() -> str:
+    """Readable random password: no look-alike characters, 12 of them (~70 bits)."""
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(12))
+
+
+DEMO_USERS = (
+    ("admin", Role.admin, "管理员", ""),
+    ("editor", Role.editor, "编辑", "画册编辑部"),
+    ("contributor", Role.contributor, "供稿人甲", "县融媒体中心"),
+    ("contributor2", Role.contributor, "供稿人乙", "县文旅局"),
+)
+
+
+def seed_demo_users(home: Home) -> dict[str, str]:
+    """One account per role (two contributors) with fresh random passwords: username → password.
+
+    Existing demo accounts get a new password, so the printed list is always the one that works.
+    """
+    passwords: dict[str, str] = {}
+    with transaction(home.factory) as session:
+        for username, role, display_name, unit in DEMO_USERS:
+            password = random_password()
+            user = session.scalars(select(User).where(User.username == username)).first()
+            if user is None:
+                create_user(session, username, password, role, display_name=display_name, unit=unit)
+            else:
+                user.password_hash = hash_password(password)
+                user.role = role
+                user.active = True
+            passwords[username] = password
+    return passwords

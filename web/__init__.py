@@ -1,0 +1,192 @@
+"""The web app: contributors upload, editors review and arrange, everyone sees the proofs.
+
+``create_app(config)`` builds a fresh app for one album home; nothing happens at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request, url_for
+from flask_login import LoginManager, UserMixin
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from album.catalog import create_album
+from album.config import load_settings
+from album.db import transaction
+from album.errors import AlbumError, ConflictError, NotFoundError
+from album.home import Home, open_home
+from album.models import Album, Role, User
+from web.access import PUBLIC, enforce_roles, requires, wants_json
+
+log = logging.getLogger(__name__)
+CONFLICT_MESSAGE = "已被他人修改，请刷新后重试"
+ERROR_TITLES = {
+    400: "请求有误", 401: "请先登录", 403: "没有权限", 404: "找不到页面", 405: "不支持的操作",
+    409: "修改冲突", 413: "文件太大", 422: "无法处理", 500: "服务器出错",
+}
+CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+class Account(UserMixin):
+    """The signed-in person as plain values, loaded once per request."""
+
+    def __init__(self, user: User) -> None:
+        self.id = user.id
+        self.username = user.username
+        self.display_name = user.display_name or user.username
+        self.unit = user.unit
+        self.role = user.role
+
+    @property
+    def is_editor(self) -> bool:
+        return self.role in (Role.editor, Role.admin)
+
+
+def get_home() -> Home:
+    from flask import current_app
+
+    return current_app.extensions["album_home"]
+
+
+def db() -> Session:
+    """The request's database session (opened on first use, closed when the request ends)."""
+    if "db" not in g:
+        g.db = get_home().factory()
+    return g.db
+
+
+def album() -> Album:
+    from album.catalog import current_album
+
+    return current_album(db())
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app for the album home named by ``ALBUM_HOME`` (or the default home)."""
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=secrets.token_hex(32),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        PER_PAGE=60,
+        ALBUM_HOME=None,
+    )
+    app.config.update(config or {})
+    settings = load_settings(app.config["ALBUM_HOME"])
+    home = open_home(settings, create=True)
+    app.extensions["album_home"] = home
+    app.config.setdefault("MAX_CONTENT_LENGTH", settings.limits.max_upload_bytes + (1 << 20))
+    _ensure_album(home)
+
+    CSRFProtect(app)
+    login = LoginManager(app)
+    login.login_view = "auth.login"
+    login.login_message = "请先登录"
+
+    @login.user_loader
+    def load_user(user_id: str) -> Account | None:
+        user = db().get(User, int(user_id)) if user_id.isdigit() else None
+        return Account(user) if user is not None and user.active else None
+
+    from web import admin, auth, contribute, editor, proofs
+
+    for module in (auth, contribute, editor, proofs, admin):
+        app.register_blueprint(module.bp)
+    requires(PUBLIC)(app.view_functions["static"])
+    app.before_request(enforce_roles)
+    app.teardown_appcontext(_close_db)
+    app.after_request(_security_headers)
+    app.context_processor(lambda: {"csrf_token": generate_csrf, "ROLE_NAMES": ROLE_NAMES,
+                                   "page_url": page_url})
+    _register_errors(app)
+    return app
+
+
+ROLE_NAMES = {Role.contributor: "供稿人", Role.editor: "编辑", Role.admin: "管理员"}
+
+
+def page_url(number: int) -> str:
+    """This page's URL with the same filters and another page number."""
+    args = {**(request.view_args or {}), **request.args.to_dict(), "page": number}
+    return url_for(request.endpoint or "auth.index", **args)
+
+
+def _ensure_album(home: Home) -> None:
+    """A fresh home gets an empty album so the site works before ``album init`` was run."""
+    from sqlalchemy import select
+
+    with transaction(home.factory) as session:
+        if session.scalars(select(Album).limit(1)).first() is None:
+            create_album(session, "未命名画册")
+
+
+def _close_db(_exc: BaseException | None) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()
+
+
+def _security_headers(response):  # type: ignore[no-untyped-def]
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def error_response(status: int, message: str, code: str = ""):  # type: ignore[no-untyped-def]
+    session = g.get("db")
+    if session is not None:
+        session.rollback()
+    if wants_json():
+        return jsonify(ok=False, error=message, code=code or str(status)), status
+    return render_template("error.html", status=status, title=ERROR_TITLES.get(status, "出错了"),
+                           message=message), status
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
+        return error_response(400, "表单已过期或来源无效，请刷新页面后重试", "csrf")
+
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(ConflictError)
+    def conflict(exc: Exception):  # type: ignore[no-untyped-def]
+        message = str(exc) if isinstance(exc, ConflictError) else CONFLICT_MESSAGE
+        return error_response(409, message, "conflict")
+
+    @app.errorhandler(NotFoundError)
+    def not_found(exc: NotFoundError):  # type: ignore[no-untyped-def]
+        return error_response(404, str(exc), "not-found")
+
+    @app.errorhandler(AlbumError)
+    def album_error(exc: AlbumError):  # type: ignore[no-untyped-def]
+        return error_response(422, str(exc), getattr(exc, "code", "invalid"))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        status = exc.code or 500
+        messages = {
+            400: "请求有误", 401: "请先登录", 403: "您没有权限访问此页面", 404: "找不到您要的页面或内容",
+            405: "不支持这种请求方式", 413: "文件太大，超过了上传上限",
+        }
+        description = exc.description if status in (401, 403) and exc.description and \
+            not exc.description.startswith("You ") and not exc.description.startswith("The ") else ""
+        return error_response(status, description or messages.get(status, "请求无法完成"))
+
+    @app.errorhandler(Exception)
+    def internal_error(exc: Exception):  # type: ignore[no-untyped-def]
+        log.exception("unhandled error on %s", request.path)
+        return error_response(500, "服务器出错了，请稍后重试；如果一再出现，请告知管理员")

@@ -1,0 +1,286 @@
+"""Editors: the review queue, chapters and their order, photos in chapters, pins, album settings."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from album import arrange
+from album.catalog import chapter_summaries
+from album.errors import AlbumError, ConflictError
+from album.models import Photo, ReviewState, User
+from web import album, db, get_home
+from web.access import EDITORS, requires
+from web.contribute import STATUS_NAMES, _form_fields, _version
+
+bp = Blueprint("editor", __name__, url_prefix="/editor")
+
+
+def _ids(values: object) -> list[int]:
+    if not isinstance(values, list):
+        raise AlbumError("请求格式不正确")
+    try:
+        return [int(v) for v in values]
+    except (TypeError, ValueError):
+        raise AlbumError("请求格式不正确") from None
+
+
+def _json_body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise AlbumError("请求格式不正确")
+    return data
+
+
+@bp.get("/review")
+@requires(EDITORS)
+def review():  # type: ignore[no-untyped-def]
+    args = request.args
+    status_arg = args.get("status", "submitted")
+    status = ReviewState(status_arg) if status_arg in ReviewState.__members__ else None
+    chapter_arg = args.get("chapter", "")
+    page = arrange.find_photos(
+        db(), album(), status=status,
+        chapter_id=int(chapter_arg) if chapter_arg.isdigit() else None,
+        unassigned=chapter_arg == "none",
+        submitter_id=args.get("contributor", type=int),
+        unit=args.get("unit", ""),
+        page=args.get("page", 1, type=int) or 1,
+        per_page=int(current_app.config["PER_PAGE"]),
+    )
+    submitters = db().scalars(
+        select(User).where(User.id.in_(select(Photo.submitter_id).distinct())).order_by(User.username)
+    ).all()
+    return render_template(
+        "review.html", page=page, status=status_arg, chapter=chapter_arg,
+        contributor=args.get("contributor", ""), unit=args.get("unit", ""),
+        chapters=chapter_summaries(db(), album()), submitters=submitters,
+        units=arrange.units_in_album(db(), album()), STATUS_NAMES=STATUS_NAMES,
+    )
+
+
+@bp.post("/review")
+@requires(EDITORS)
+def review_bulk():  # type: ignore[no-untyped-def]
+    ids = [int(v) for v in request.form.getlist("photo") if v.isdigit()]
+    accept = request.form.get("action") == "accept"
+    try:
+        count = arrange.bulk_review(db(), album(), ids, accept, request.form.get("reason", ""))
+        db().commit()
+        flash(f"已{'采用' if accept else '不采用'} {count} 张照片", "info")
+    except ConflictError:
+        raise
+    except AlbumError as exc:
+        db().rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("editor.review", **request.args))
+
+
+@bp.route("/chapters", methods=["GET", "POST"])
+@requires(EDITORS)
+def chapters():  # type: ignore[no-untyped-def]
+    if request.method == "POST":
+        try:
+            chapter = arrange.create_chapter(db(), album(), request.form.get("title", ""),
+                                             request.form.get("opener_text", ""))
+            db().commit()
+            flash(f"已新建篇目“{chapter.title}”", "info")
+        except AlbumError as exc:
+            db().rollback()
+            flash(str(exc), "error")
+        return redirect(url_for("editor.chapters"))
+    unassigned = arrange.find_photos(db(), album(), status=ReviewState.accepted, unassigned=True,
+                                     per_page=1).total
+    return render_template("chapters.html", chapters=chapter_summaries(db(), album()),
+                           unassigned=unassigned)
+
+
+@bp.post("/api/chapters/order")
+@requires(EDITORS)
+def api_chapter_order():  # type: ignore[no-untyped-def]
+    arrange.reorder_chapters(db(), album(), _ids(_json_body().get("ids")))
+    db().commit()
+    return jsonify(ok=True)
+
+
+@bp.route("/chapter/<int:chapter_id>", methods=["GET", "POST"])
+@requires(EDITORS)
+def chapter(chapter_id: int):  # type: ignore[no-untyped-def]
+    current = arrange.get_chapter(db(), album(), chapter_id)
+    if request.method == "POST":
+        try:
+            arrange.edit_chapter(db(), current, title=request.form.get("title", ""),
+                                 opener_text=request.form.get("opener_text", ""),
+                                 expected_version=_version(request.form.get("version")))
+            db().commit()
+            flash("篇目已保存", "info")
+        except ConflictError:
+            raise
+        except AlbumError as exc:
+            db().rollback()
+            flash(str(exc), "error")
+        return redirect(url_for("editor.chapter", chapter_id=chapter_id))
+    photos = db().scalars(
+        select(Photo).where(Photo.chapter_id == current.id).order_by(Photo.position, Photo.id)
+    ).all()
+    return _arrangement(current, list(photos))
+
+
+def _arrangement(current, photos, page=None):  # type: ignore[no-untyped-def]
+    pins = arrange.pins_by_photo(db(), album())
+    page_pins = list({id(pins[p.id]): pins[p.id] for p in photos if p.id in pins}.values())
+    return render_template(
+        "chapter.html", chapter=current, photos=photos, page=page, pins=pins, page_pins=page_pins,
+        chapters=chapter_summaries(db(), album()),
+        templates=arrange.list_templates(get_home().settings.layouts_dir),
+        STATUS_NAMES=STATUS_NAMES,
+    )
+
+
+@bp.get("/unassigned")
+@requires(EDITORS)
+def unassigned():  # type: ignore[no-untyped-def]
+    page = arrange.find_photos(db(), album(), status=ReviewState.accepted, unassigned=True,
+                               page=request.args.get("page", 1, type=int) or 1,
+                               per_page=int(current_app.config["PER_PAGE"]))
+    return _arrangement(None, page.photos, page)
+
+
+@bp.post("/chapter/<int:chapter_id>/delete")
+@requires(EDITORS)
+def chapter_delete(chapter_id: int):  # type: ignore[no-untyped-def]
+    current = arrange.get_chapter(db(), album(), chapter_id)
+    title = current.title
+    arrange.delete_chapter(db(), current)
+    db().commit()
+    flash(f"已删除篇目“{title}”，其中的照片移到“未分篇”", "info")
+    return redirect(url_for("editor.chapters"))
+
+
+@bp.post("/api/chapter/<int:chapter_id>/order")
+@requires(EDITORS)
+def api_photo_order(chapter_id: int):  # type: ignore[no-untyped-def]
+    current = arrange.get_chapter(db(), album(), chapter_id)
+    arrange.reorder_photos(db(), current, _ids(_json_body().get("ids")))
+    db().commit()
+    return jsonify(ok=True)
+
+
+@bp.post("/api/photo/<int:photo_id>/move")
+@requires(EDITORS)
+def api_move(photo_id: int):  # type: ignore[no-untyped-def]
+    data = _json_body()
+    photo = arrange.get_album_photo(db(), album(), photo_id)
+    target = data.get("chapter_id")
+    chapter = arrange.get_chapter(db(), album(), int(target)) if target not in (None, "", 0, "0") else None
+    arrange.move_photo(db(), photo, chapter)
+    db().commit()
+    return jsonify(ok=True, chapter_id=photo.chapter_id)
+
+
+@bp.post("/api/photo/<int:photo_id>/focal")
+@requires(EDITORS)
+def api_focal(photo_id: int):  # type: ignore[no-untyped-def]
+    data = _json_body()
+    photo = arrange.get_album_photo(db(), album(), photo_id)
+    try:
+        x, y = float(data.get("x")), float(data.get("y"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise AlbumError("焦点坐标应在 0 到 1 之间") from None
+    arrange.set_focal_point(db(), photo, x, y)
+    db().commit()
+    return jsonify(ok=True, x=photo.focal_x, y=photo.focal_y)
+
+
+@bp.route("/photo/<int:photo_id>", methods=["GET", "POST"])
+@requires(EDITORS)
+def photo(photo_id: int):  # type: ignore[no-untyped-def]
+    current = arrange.get_album_photo(db(), album(), photo_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            arrange.edit_photo(db(), current, expected_version=_version(request.form.get("version")),
+                               **_form_fields(request.form))
+            db().commit()
+            flash("照片说明已保存", "info")
+            return redirect(url_for("editor.photo", photo_id=photo_id))
+        except ConflictError:
+            raise
+        except AlbumError as exc:
+            db().rollback()
+            error = str(exc)
+    return render_template("editor_photo.html", photo=current, error=error,
+                           chapters=chapter_summaries(db(), album()), STATUS_NAMES=STATUS_NAMES)
+
+
+@bp.post("/photo/<int:photo_id>/review")
+@requires(EDITORS)
+def photo_review(photo_id: int):  # type: ignore[no-untyped-def]
+    arrange.get_album_photo(db(), album(), photo_id)
+    accept = request.form.get("action") == "accept"
+    try:
+        arrange.bulk_review(db(), album(), [photo_id], accept, request.form.get("reason", ""))
+        db().commit()
+        flash("已采用" if accept else "已标记为不采用", "info")
+    except AlbumError as exc:
+        db().rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("editor.photo", photo_id=photo_id))
+
+
+@bp.post("/pins")
+@requires(EDITORS)
+def pin():  # type: ignore[no-untyped-def]
+    back = request.form.get("back", "")
+    back = back if back.startswith("/") and not back.startswith("//") else url_for("editor.chapters")
+    try:
+        templates = arrange.list_templates(get_home().settings.layouts_dir)
+        ids = [int(v) for v in request.form.getlist("photo") if v.isdigit()]
+        arrange.pin_photos(db(), album(), request.form.get("template", ""), ids, templates)
+        db().commit()
+        flash("版式已固定", "info")
+    except AlbumError as exc:
+        db().rollback()
+        flash(str(exc), "error")
+    return redirect(back)
+
+
+@bp.post("/pins/<int:pin_id>/delete")
+@requires(EDITORS)
+def unpin(pin_id: int):  # type: ignore[no-untyped-def]
+    arrange.unpin(db(), album(), pin_id)
+    db().commit()
+    flash("已取消固定版式", "info")
+    back = request.form.get("back", "")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("editor.chapters"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@requires(EDITORS)
+def settings():  # type: ignore[no-untyped-def]
+    current = album()
+    error = ""
+    if request.method == "POST":
+        form = request.form
+        try:
+            arrange.update_album(
+                db(), current, expected_version=_version(form.get("version")),
+                title=form.get("title", ""), subtitle=form.get("subtitle", ""),
+                publisher=form.get("publisher", ""), trim=form.get("trim", ""),
+                preface=form.get("preface", ""), afterword=form.get("afterword", ""),
+                copyright_text=form.get("copyright_text", ""),
+                page_multiple=form.get("page_multiple", 4, type=int),
+                paper_caliper_mm=form.get("paper_caliper_mm", 0.1, type=float),
+                icc_profile_path=form.get("icc_profile_path", ""),
+            )
+            db().commit()
+            flash("画册设置已保存", "info")
+            return redirect(url_for("editor.settings"))
+        except ConflictError:
+            raise
+        except AlbumError as exc:
+            db().rollback()
+            error = str(exc)
+    from album.catalog import TRIM_PRESETS
+
+    return render_template("settings.html", album=current, error=error, presets=TRIM_PRESETS)

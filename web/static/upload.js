@@ -1,0 +1,135 @@
+/* Upload page: one XHR per file (so each has its own progress bar), two at a time, then a
+   description form per uploaded photo, saved with fetch. */
+"use strict";
+
+(function () {
+  const zone = document.getElementById("dropzone");
+  if (!zone) return;
+  const input = document.getElementById("files");
+  const list = document.getElementById("uploads");
+  const template = document.getElementById("upload-item");
+  const summary = document.getElementById("upload-summary");
+  const url = zone.dataset.uploadUrl;
+  const limit = parseInt(zone.dataset.limit, 10);
+  const queue = [];
+  const counts = { done: 0, refused: 0, total: 0 };
+  let running = 0;
+  const PARALLEL = 2;
+
+  function updateSummary() {
+    huace.say(summary, "共 " + counts.total + " 个文件：已上传 " + counts.done + "，未通过 " + counts.refused +
+      (counts.total > counts.done + counts.refused ? "，进行中 " + (counts.total - counts.done - counts.refused) : ""));
+  }
+
+  function addFiles(files) {
+    Array.from(files).forEach((file) => {
+      const item = template.content.firstElementChild.cloneNode(true);
+      item.querySelector(".upload-name").textContent = file.name + "（" + (file.size / 1048576).toFixed(1) + " MB）";
+      list.appendChild(item);
+      counts.total += 1;
+      if (file.size > limit) {
+        refuse(item, "文件太大（上限 " + Math.round(limit / 1048576) + " MB）");
+      } else {
+        queue.push({ file, item });
+      }
+    });
+    updateSummary();
+    pump();
+  }
+
+  function refuse(item, reason) {
+    item.classList.add("refused");
+    item.querySelector("progress").hidden = true;
+    item.querySelector(".placeholder").textContent = "未通过";
+    huace.say(item.querySelector(".upload-status"), "未通过：" + reason, "bad");
+    counts.refused += 1;
+    updateSummary();
+  }
+
+  function pump() {
+    while (running < PARALLEL && queue.length) {
+      const job = queue.shift();
+      running += 1;
+      send(job.file, job.item, () => { running -= 1; pump(); });
+    }
+  }
+
+  function send(file, item, done) {
+    const bar = item.querySelector("progress");
+    const status = item.querySelector(".upload-status");
+    const xhr = new XMLHttpRequest();
+    const body = new FormData();
+    body.append("file", file, file.name);
+    xhr.open("POST", url);
+    xhr.setRequestHeader("X-CSRFToken", huace.csrfToken);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.addEventListener("progress", (e) => {
+      if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
+    });
+    huace.say(status, "上传中…", "busy");
+    xhr.addEventListener("load", () => {
+      let data = null;
+      try { data = JSON.parse(xhr.responseText); } catch (err) { data = null; }
+      if (data && data.ok) {
+        bar.value = 100;
+        accepted(item, data.photo);
+      } else {
+        refuse(item, data && data.error ? data.error : "服务器错误（" + xhr.status + "）");
+      }
+      done();
+    });
+    xhr.addEventListener("error", () => { refuse(item, "网络连接中断"); done(); });
+    xhr.send(body);
+  }
+
+  function accepted(item, photo) {
+    item.classList.add("uploaded");
+    item.dataset.photoId = photo.id;
+    const thumb = item.querySelector(".upload-thumb");
+    thumb.textContent = "";
+    const img = document.createElement("img");
+    img.src = photo.thumb;
+    img.alt = photo.name;
+    img.className = "thumb";
+    thumb.appendChild(img);
+    item.querySelector("progress").hidden = true;
+    huace.say(item.querySelector(".upload-status"),
+      photo.duplicate ? "这张照片您已经上传过，可在下方修改说明" : "已上传（" + photo.width + "×" + photo.height + "），请填写说明", "ok");
+    const form = item.querySelector(".meta-form");
+    ["caption", "photographer", "unit", "place", "date_text"].forEach((name) => { form.elements[name].value = photo[name] || ""; });
+    if (photo.chapter) form.elements.chapter.value = photo.chapter;
+    form.dataset.version = photo.version;
+    form.dataset.saveUrl = photo.save_url;
+    form.hidden = false;
+    form.addEventListener("submit", save);
+    counts.done += 1;
+    updateSummary();
+  }
+
+  async function save(event) {
+    event.preventDefault();
+    const form = event.target;
+    const status = form.querySelector(".save-status");
+    const body = { version: parseInt(form.dataset.version, 10) };
+    ["caption", "photographer", "unit", "place", "date_text", "chapter"].forEach((name) => { body[name] = form.elements[name].value; });
+    huace.say(status, "保存中…", "busy");
+    const data = await huace.postJSON(form.dataset.saveUrl, body);
+    if (data.ok) {
+      form.dataset.version = data.photo.version;
+      huace.say(status, "已保存", "ok");
+    } else {
+      huace.say(status, data.error || "保存失败", "bad");
+    }
+  }
+
+  input.addEventListener("change", () => { addFiles(input.files); input.value = ""; });
+  ["dragenter", "dragover"].forEach((type) => zone.addEventListener(type, (e) => {
+    e.preventDefault();
+    zone.classList.add("over");
+  }));
+  ["dragleave", "drop"].forEach((type) => zone.addEventListener(type, () => zone.classList.remove("over")));
+  zone.addEventListener("drop", (e) => {
+    e.preventDefault();
+    if (e.dataTransfer && e.dataTransfer.files.length) addFiles(e.dataTransfer.files);
+  });
+})();
