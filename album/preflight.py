@@ -29,6 +29,12 @@ STATUS_LABELS = {"submitted": "待审核", "accepted": "已采用", "rejected": 
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 ROLE_LABELS = {"text": "正文", "caption": "图片说明", "folio": "页码", "running-head": "书眉",
                "title": "标题", "toc": "目录", "index": "索引"}
+# TextIssue kinds: overflowing text or a missing glyph prints wrong; shrunk type is a judgement.
+TEXT_ISSUES: dict[str, tuple[Severity, str]] = {
+    "overflow": ("error", "text-overflow"),
+    "missing-glyph": ("error", "missing-glyph"),
+    "shrunk": ("warning", "text-shrunk"),
+}
 
 
 @dataclass(frozen=True)
@@ -264,22 +270,19 @@ def _check_text_frames(book: Book, inp: PreflightInput, report: PreflightReport)
 
 
 def _check_text_issues(book: Book, render_report: Any, report: PreflightReport) -> None:
-    """Read the writer's text issues without depending on their class: kind, message, photos."""
+    """The writer's text issues (``album.render.text.TextIssue``: kind, role, photo_ids,
+    message), read by attribute so preflight needs no ReportLab import."""
     for entry in getattr(render_report, "text_issues", []) or []:
         issue = getattr(entry, "issue", entry)
         page = getattr(entry, "page", None)
-        kind = str(getattr(issue, "kind", None) or getattr(issue, "code", None) or "").lower()
+        kind = str(getattr(issue, "kind", "") or "")
+        role = str(getattr(issue, "role", "") or "")
         detail = str(getattr(issue, "message", "") or issue)
+        message = f"{ROLE_LABELS.get(role, role)}：{detail}" if role else detail
         photo_ids = tuple(getattr(issue, "photo_ids", ()) or ())
         photo_id = photo_ids[0] if photo_ids else None
-        if "overflow" in kind:
-            report.add("error", "text-overflow", f"文字放不下，有内容未排出：{detail}", page, photo_id)
-        elif "shr" in kind:
-            report.add("warning", "text-shrunk", f"文字已缩小字号才排下：{detail}", page, photo_id)
-        elif "glyph" in kind:
-            report.add("error", "missing-glyph", f"字体缺字：{detail}", page, photo_id)
-        else:
-            report.add("warning", "text-issue", detail, page, photo_id)
+        severity, code = TEXT_ISSUES.get(kind, ("warning", "text-issue"))
+        report.add(severity, code, message, page, photo_id)
 
 
 def _check_pdf(book: Book, pdf_path: Path, mode: str, report: PreflightReport) -> None:

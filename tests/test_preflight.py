@@ -17,6 +17,7 @@ from album.preflight import (
     PreflightInput, PreflightPhoto, near_duplicate_pairs, photo_dhash, run_preflight, write_report)
 from album.render.options import PageTextIssue, RenderReport
 from album.render.pdfx import apply_pdfx
+from album.render.text import TextIssue
 from album.store import sha256_file
 
 ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
@@ -126,22 +127,17 @@ def test_text_in_bleed_and_outside_safe_zone() -> None:
 
 
 def test_text_issues_from_the_render_report(tmp_path: Path) -> None:
-    from dataclasses import dataclass
-
-    @dataclass(frozen=True)
-    class Issue:  # the fields the writer's TextIssue carries
-        kind: str
-        message: str
-        photo_ids: tuple[int, ...] = ()
-
     rr = RenderReport(out_path=tmp_path / "x.pdf", mode="print", text_issues=[
-        PageTextIssue(3, Issue("shrunk", "图片说明 10pt → 8.5pt", (7,))),
-        PageTextIssue(4, Issue("overflow", "前言最后两行", ())),
+        PageTextIssue(3, TextIssue("shrunk", "caption", (7,), "字号由 9 点缩小到 8.5 点", 8.5)),
+        PageTextIssue(4, TextIssue("overflow", "text", (), "文字超出文字框 3.0 毫米", 8.0)),
+        PageTextIssue(4, TextIssue("missing-glyph", "caption", (9,), "没有这些字符：𠀀", 9.0)),
     ])
     report = run_preflight(book([], [], [], []), PreflightInput(), pdf_path=None, render_report=rr)
-    assert [(i.severity, i.page, i.photo_id) for i in items(report, "text-shrunk")] == [
-        ("warning", 3, 7)]
+    shrunk = items(report, "text-shrunk")
+    assert [(i.severity, i.page, i.photo_id) for i in shrunk] == [("warning", 3, 7)]
+    assert shrunk[0].message == "图片说明：字号由 9 点缩小到 8.5 点"
     assert [(i.severity, i.page) for i in items(report, "text-overflow")] == [("error", 4)]
+    assert [(i.severity, i.photo_id) for i in items(report, "missing-glyph")] == [("error", 9)]
 
 
 def _pdf(path: Path, corpus: Path, *, rgb_image: bool, trim_w: float = W) -> Path:
