@@ -114,7 +114,7 @@ def _pin_groups(snapshot: AlbumSnapshot, templates: TemplateSet,
             options = tuple(t for t in singles if t.kind == kind)
             for pid in ids:
                 chapter_id, index = where[pid]
-                add(chapter_id, index, PinGroup(options, 1, pin.template), [pid])
+                add(chapter_id, index, PinGroup(options, 1, pin.template, checked=True), [pid])
             continue
         template = templates.templates.get(pin.template)
         if template is None or template.kind not in PHOTO_KINDS:

@@ -12,20 +12,23 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from album.book import Crop, PhotoFrame, Rect, TextBlock, TextFrame, TextStyle
-from album.layouts_model import CaptionSlot, PhotoSlot, Template, TemplateSet, resolve
+from album.layouts_model import (
+    REFERENCE_TRIM_MM, CaptionSlot, PhotoSlot, Template, TemplateSet, resolve,
+)
 from album.paginate_text import Geometry, fits
 from album.snapshot import PhotoSnapshot
 
 MAX_CROP_LOSS = 0.30  # no unpinned photo loses more than this share of its area to cropping
 PANORAMA_ASPECT = 2.2  # wider than this: a wide slot or a spread, the fallback only if none fits
 LOSS_WEIGHT = 3.0
+PINNED_LOSS_WEIGHT = 12.0  # among a pin's templates, the least cropping one wins clearly
 EMPTY_WEIGHT = 0.8
 REPEAT_PENALTY = 0.8  # × how many times in a row the template already ran
 MAX_RUN_TRACKED = 3
 BLANK_COST = 4.0
 END_ON_RECTO_COST = 1.0  # the next chapter must start on a recto: a blank verso would follow
 NO_CAPTION_COST = 1.5
-CAPTION_OVERFLOW_COST = 2.0
+CAPTION_OVERFLOW_COST = 4.0  # a caption that will not fit even shrunk is a real defect
 CREDIT_PHOTOGRAPHER, CREDIT_UNIT, CREDIT_SEP = "摄影：", "供稿：", "\u3000"
 
 
@@ -40,11 +43,15 @@ class Placement:
 
 @dataclass(frozen=True)
 class PinGroup:
-    """Photos an editor fixed: ``templates`` are the ones allowed for them (one for a named pin)."""
+    """Photos an editor fixed: ``templates`` are the ones allowed for them (one for a named pin).
+
+    A named template is honoured whatever it crops; "alone" and "spread" keep the usual fit
+    rules among their templates, unless no template passes them (``checked``)."""
 
     templates: tuple[Template, ...]
     length: int
     label: str
+    checked: bool = False
 
 
 @dataclass
@@ -132,6 +139,16 @@ def photo_rects(template: Template, photos: tuple[PhotoSnapshot, ...], geom: Geo
     return out
 
 
+def accepts(template: Template, slot: PhotoSlot, box: Rect, aspect: float, geom: Geometry) -> bool:
+    """Whether a slot's aspect range takes a photo. Ranges are written for the reference trim
+    (大16开); on another trim they scale with the slot, so a side-by-side pair of portrait slots
+    becomes a pair of landscape slots on a landscape book, as its shape says it should."""
+    ref = resolve(template, slot.area, slot.frac, *REFERENCE_TRIM_MM, geom.margins, True,
+                  geom.bleed if slot.bleed else 0.0)
+    scale = (box.width_mm / box.height_mm) / (ref.width_mm / ref.height_mm)
+    return slot.min_aspect * scale - 1e-9 <= aspect <= slot.max_aspect * scale + 1e-9
+
+
 def placement_cost(template: Template, photos: tuple[PhotoSnapshot, ...], geom: Geometry,
                    styles: Mapping[str, TextStyle], pinned: bool,
                    wide_home: Mapping[int, bool] | None = None) -> float | None:
@@ -141,12 +158,12 @@ def placement_cost(template: Template, photos: tuple[PhotoSnapshot, ...], geom: 
         photo = photos[template.photos.index(slot)]
         loss = 1.0 - crop.kept_share
         if not pinned:
-            if not slot.min_aspect <= photo.aspect <= slot.max_aspect or loss > MAX_CROP_LOSS:
+            if not accepts(template, slot, box, photo.aspect, geom) or loss > MAX_CROP_LOSS:
                 return None
             if slot.fit == "contain" and wide_home and wide_home.get(photo.id):
                 return None
         empty = 1.0 - (rect.width_mm * rect.height_mm) / (box.width_mm * box.height_mm)
-        cost += LOSS_WEIGHT * loss + EMPTY_WEIGHT * empty
+        cost += (PINNED_LOSS_WEIGHT if pinned else LOSS_WEIGHT) * loss + EMPTY_WEIGHT * empty
         cap = template.caption_for(slot.name)
         if cap is None:
             has_text = photo.caption.strip() or credit_text(photo)
@@ -164,7 +181,7 @@ def has_wide_home(photo: PhotoSnapshot, templates: TemplateSet, geom: Geometry) 
         return False
     for template in templates.photo_templates():
         for slot, box, _rect, crop in photo_rects(template, (photo,) * len(template.photos), geom, True):
-            if (slot.fit == "fill" and slot.min_aspect <= photo.aspect <= slot.max_aspect
+            if (slot.fit == "fill" and accepts(template, slot, box, photo.aspect, geom)
                     and 1.0 - crop.kept_share <= MAX_CROP_LOSS):
                 return True
     return False
@@ -201,7 +218,9 @@ def plan_chapter(photos: tuple[PhotoSnapshot, ...], pins: Mapping[int, PinGroup]
             break
         if i in pins:
             group = pins[i]
-            options = [(t, True) for t in group.templates]
+            options = [(t, False) for t in group.templates
+                       if group.checked and option_cost(i, t, False) is not None]
+            options = options or [(t, True) for t in group.templates]
             k_fixed: int | None = group.length
         else:
             options = [(t, False) for t in candidates]
@@ -211,7 +230,7 @@ def plan_chapter(photos: tuple[PhotoSnapshot, ...], pins: Mapping[int, PinGroup]
                 k = k_fixed if k_fixed is not None else len(t.photos)
                 if i + k > n or (t.kind == "spread" and parity != 0):
                     continue
-                if not pinned and any(j in pinned_idx for j in range(i, i + k)):
+                if k_fixed is None and any(j in pinned_idx for j in range(i, i + k)):
                     continue
                 c = option_cost(i, t, pinned)
                 if c is None:
@@ -220,7 +239,7 @@ def plan_chapter(photos: tuple[PhotoSnapshot, ...], pins: Mapping[int, PinGroup]
                 c += REPEAT_PENALTY * run if same else 0.0
                 state = ((parity + t.pages) % 2, t.name, min(run + 1, MAX_RUN_TRACKED) if same else 1)
                 _relax(layers[i + k], state, choice.cost + c, (i, (parity, prev, run)),
-                       Placement(t, photos[i:i + k], pinned))
+                       Placement(t, photos[i:i + k], pinned or k_fixed is not None))
     best_key = min(layers[n], key=lambda s: layers[n][s].cost + (END_ON_RECTO_COST if s[0] == 0 else 0))
     plan = ChapterPlan(cost=layers[n][best_key].cost)
     i, key = n, best_key
