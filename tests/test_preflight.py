@@ -14,7 +14,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from album.book import Book, Crop, Page, PhotoFrame, Rect, TextBlock, TextFrame
 from album.preflight import (
-    PreflightInput, PreflightPhoto, near_duplicate_pairs, photo_dhash, run_preflight, write_report)
+    PreflightInput, PreflightPhoto, effective_ppi, near_duplicate_pairs, photo_dhash, run_preflight,
+    write_report)
 from album.render.options import PageTextIssue, RenderReport
 from album.render.pdfx import apply_pdfx
 from album.render.text import TextIssue
@@ -209,3 +210,32 @@ def test_json_and_escaped_html(tmp_path: Path) -> None:
 def test_missing_pdf_is_an_error(tmp_path: Path, mode: str) -> None:
     report = run_preflight(book([]), PreflightInput(), pdf_path=tmp_path / "none.pdf", mode=mode)
     assert [i.code for i in report.items] == ["pdf-missing"]
+
+
+def test_writer_print_pdf_passes_pdf_checks(tmp_path: Path, corpus: Path) -> None:
+    """End to end with the real writer: its print PDF meets every PDF rule preflight knows,
+    and preflight's ppi agrees with what the writer measured."""
+    from album.book import TextStyle
+    from album.render.options import RenderOptions
+    from album.render.pdf import render_book
+    from album.store import LocalMediaStore
+
+    store = LocalMediaStore(tmp_path / "store")
+    original = corpus / "photos" / "mate-greenmeadow.jpg"  # 1280 × 1024
+    sha = store.put_original(original)
+    rect = Rect(-BLEED, -BLEED, W + 2 * BLEED, 150)
+    keep = (1280 / 1024) / (rect.width_mm / rect.height_mm)  # the frame is wider: trim height
+    pages = [Page(1, "photo", "top", [
+        PhotoFrame(rect, 1, sha, Crop(top=(1 - keep) / 2, bottom=(1 + keep) / 2), bleeds=True),
+        TextFrame(Rect(20, 160, 170, 10), (TextBlock("晨雾中的草地。", "caption"),),
+                  role="caption", photo_ids=(1,))])]
+    b = Book("端到端", W, H, BLEED, pages, {"caption": TextStyle("caption", size_pt=9)})
+    out = tmp_path / "print.pdf"
+    rr = render_book(b, store, out, RenderOptions(mode="print"))
+    inp = PreflightInput.of([photo(1, 1280, 1024, sha256=sha, path=original)])
+    report = run_preflight(b, inp, pdf_path=out, render_report=rr)
+    assert [i for i in report.items if i.code.startswith("pdf-")] == []
+    low = items(report, "low-ppi")
+    assert [i.severity for i in low] == ["warning"]  # 1280 px across 216 mm = 150.5 ppi
+    placed = pages[0].photo_frames()[0]
+    assert effective_ppi(placed, inp.photos[1]) == pytest.approx(rr.images[0].effective_ppi, abs=0.1)
