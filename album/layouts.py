@@ -205,7 +205,8 @@ def _parse_template(data: dict[str, Any], path: Path, styles: dict[str, TextStyl
         running_head=t.flag("running_head", kind in RUNNING_HEAD_KINDS),
         recto=t.flag("recto", kind in ("title", "half-title", "preface", "toc", "opener", "index",
                                         "afterword")),
-        mirror=t.flag("mirror", False), toc_title=t.text("toc_title", ""))
+        mirror=t.flag("mirror", False), toc_title=t.text("toc_title", ""),
+        description=t.text("description", ""))
 
 
 def _parse_photo(body: Any, where: str) -> PhotoSlot:

@@ -90,6 +90,7 @@ class Template:
     recto: bool
     mirror: bool
     toc_title: str
+    description: str = ""
 
     @property
     def pages(self) -> int:
@@ -146,6 +147,19 @@ class TemplateSet:
 
     def photo_templates(self) -> list[Template]:
         return [t for t in self.templates.values() if t.kind in PHOTO_KINDS]
+
+    def names(self) -> list[str]:
+        return sorted(self.templates)
+
+    def describe(self) -> list[str]:
+        """One line per template for ``album layouts``: name, kind, photo slots, description."""
+        lines = []
+        for t in sorted(self.templates.values(), key=lambda t: (t.kind not in PHOTO_KINDS, t.name)):
+            slots = " ".join(f"{s.min_aspect:g}–{s.max_aspect:g}" if s.fit == "fill" else "任意比例"
+                             for s in t.photos)
+            photos = f"{len(t.photos)} 张照片（{slots}）" if t.photos else ""
+            lines.append(f"{t.name:<20} {t.kind:<10} {photos} {t.description}".rstrip())
+        return lines
 
 
 def area_rect(template: Template, area: str, trim_w: float, trim_h: float, margins: Margins,

@@ -128,3 +128,12 @@ def test_missing_styles_file_is_reported(layouts_copy: Path) -> None:
     (layouts_copy / "styles.toml").unlink()
     with pytest.raises(LayoutError, match="styles.toml"):
         load_templates(layouts_copy)
+
+
+def test_describe_lists_every_template_with_its_slots() -> None:
+    ts = load_templates(LAYOUTS)
+    lines = ts.describe()
+    assert len(lines) == len(ts.names()) == len(ts.templates)
+    line = next(x for x in lines if x.startswith("two-side "))
+    assert "2 张照片" in line and "0.45–0.9" in line
+    assert "任意比例" in next(x for x in lines if x.startswith("single-caption "))
