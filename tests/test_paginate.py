@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from album.book import Book, Crop, PhotoFrame, TextFrame
+from album.book import Book, Crop, TextFrame
 from album.errors import LayoutError
 from album.layouts import load_templates
 from album.paginate import MAX_CROP_LOSS, describe_book, paginate
