@@ -162,8 +162,9 @@ def apply_pdfx(
             if pdf.is_encrypted:
                 raise RenderError(f"{pdf_path.name}: PDF 已加密，PDF/X 不允许加密")
             _strip_interactive(pdf)
-            # ReportLab lists its initial font (base-14 Helvetica, never embedded) on every
-            # page even when no text uses it; PDF/X forbids referencing unembedded fonts.
+            # A checker judges every font and image a page lists, used or not; drop the unused.
+            # (ReportLab's initial Helvetica is *used*, by a Tf in each page preamble: the
+            # writer avoids it with FontSet.canvas_options(); validate_pdfx reports it.)
             pdf.remove_unreferenced_resources()
             _fix_boxes(pdf)
             _set_output_intent(pdf, icc_data, icc, identifier, cond_text, registry)
