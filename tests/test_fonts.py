@@ -152,3 +152,12 @@ def test_repertoire_is_stable_and_broad() -> None:
     assert {ord(c) for c in gb2312_chars()} <= points
     assert ord("镕") in points and ord("堃") in points  # name characters outside GB 2312
     assert ord("⸺") in points and ord("’") in points
+
+
+def test_fontconfig_finds_a_face_away_from_the_known_paths(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    moved = Candidate("Noto Serif CJK SC", (str(tmp_path / "elsewhere.ttc"),), True)
+    monkeypatch.setitem(CANDIDATES, "song", (moved,))
+    candidate, source, index = fonts_module._find("song")
+    assert source.name == "NotoSerifCJK-Regular.ttc"  # Regular is preferred over Bold
+    assert index == 2  # the SC face of the collection

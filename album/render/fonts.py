@@ -232,15 +232,25 @@ def _locate(candidate: Candidate) -> tuple[Path, int] | None:
 
 
 def _fc_list(family: str) -> list[Path]:
-    """Ask fontconfig where a family lives, for systems that keep fonts elsewhere."""
+    """Ask fontconfig where a family lives, for systems that keep fonts elsewhere.
+
+    Upright text weights first: a family is often spread over Regular and Bold files.
+    """
     if shutil.which("fc-list") is None:
         return []
     result = subprocess.run(
-        ["fc-list", f"{family}:style=Regular", "file"], capture_output=True, text=True,
-        check=False, timeout=30,
+        ["fc-list", "--format", "%{file}\t%{style}\n", family], capture_output=True,
+        text=True, check=False, timeout=30,
     )
-    files = {line.split(":")[0].strip() for line in result.stdout.splitlines() if line.strip()}
-    return sorted(Path(f) for f in files if Path(f).is_file())
+    preferred = ("regular", "book", "light", "medium")
+    found: dict[Path, int] = {}
+    for line in result.stdout.splitlines():
+        file, _, style = line.partition("\t")
+        styles = style.lower().split(",")
+        rank = min((preferred.index(s) for s in styles if s in preferred), default=len(preferred))
+        if Path(file).is_file():
+            found[Path(file)] = min(rank, found.get(Path(file), rank))
+    return sorted(found, key=lambda path: (found[path], str(path)))
 
 
 def _face_index(path: Path, family: str) -> int | None:
