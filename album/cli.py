@@ -113,9 +113,9 @@ def chapters(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from album import cli_demo, cli_render
+    from album import cli_admin, cli_demo, cli_render
 
-    for module in (cli_render, cli_demo):
+    for module in (cli_render, cli_demo, cli_admin):
         for command in module.COMMANDS:
             main.add_command(command)
 

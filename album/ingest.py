@@ -101,6 +101,7 @@ def ingest_file(
         height_px=upright_h,
         orientation=orientation,
         byte_size=path.stat().st_size,
+        dhash=f"{info.dhash:016x}",
         caption=meta.caption,
         photographer=meta.photographer,
         unit=meta.unit,

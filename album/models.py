@@ -115,6 +115,7 @@ class Photo(Base):
     height_px: Mapped[int] = mapped_column(Integer)
     orientation: Mapped[int] = mapped_column(Integer, default=1)
     byte_size: Mapped[int] = mapped_column(Integer, default=0)
+    dhash: Mapped[str] = mapped_column(String(16), default="")  # 64-bit difference hash, hex
 
     caption: Mapped[str] = mapped_column(Text, default="")
     photographer: Mapped[str] = mapped_column(String(200), default="")

@@ -16,9 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from album.book import Book, PhotoFrame
+from album.phash import dhash_image
 from album.preflight_pdf import scan_pdf
 from album.store import atomic_write_bytes
 
@@ -193,13 +194,7 @@ def photo_dhash(path: Path) -> int:
 def _dhash_cached(path: str, _size: int, _mtime_ns: int) -> int:
     with Image.open(path) as im:
         im.draft("L", (64, 64))  # JPEG decodes at 1/8 scale: fast on 40 MP originals
-        small = ImageOps.exif_transpose(im).convert("L").resize((9, 8), Image.Resampling.BOX)
-    px = small.tobytes()
-    bits = 0
-    for row in range(8):
-        for col in range(8):
-            bits = (bits << 1) | (px[row * 9 + col + 1] > px[row * 9 + col])
-    return bits
+        return dhash_image(im)
 
 
 def near_duplicate_pairs(hashes: dict[int, int], max_bits: int) -> list[tuple[int, int, int]]:

@@ -15,6 +15,7 @@ from PIL import Image, ImageFile, UnidentifiedImageError
 
 from album.config import Limits
 from album.errors import IngestError
+from album.phash import dhash_image
 
 ACCEPTED = ("JPEG", "PNG", "TIFF", "WEBP")
 
@@ -72,6 +73,7 @@ class ImageInfo:
     height_px: int
     mode: str
     exif_orientation: int | None
+    dhash: int = 0
 
 
 def inspect_image(path: Path, limits: Limits) -> ImageInfo:
@@ -114,6 +116,7 @@ def inspect_image(path: Path, limits: Limits) -> ImageInfo:
                     im.draft(im.mode, (max(1, width // 8), max(1, height // 8)))
                 im.load()
                 return ImageInfo(
+                    dhash=dhash_image(im),
                     format="JPEG" if im.format == "MPO" else im.format,
                     width_px=width,
                     height_px=height,

@@ -1,0 +1,135 @@
+"""Backup and restore: one zip with the database content as JSON, the originals, settings and
+the layout templates in use. Restoring into an empty home gives the same album: same originals
+(by sha256), chapters, order, captions, pins and users (password hashes, never clear text).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import DateTime, inspect, select
+from sqlalchemy.orm import Session
+
+from album.db import transaction
+from album.errors import AlbumError
+from album.home import Home
+from album.models import Album, Base, Chapter, Comment, Photo, Pin, Proof, User
+from album.store import sha256_file
+
+FORMAT = "huace-archive/1"
+TABLES: tuple[type[Base], ...] = (User, Album, Chapter, Photo, Pin, Proof, Comment)
+
+
+def _row(obj: Base) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for column in inspect(type(obj)).columns:
+        value = getattr(obj, column.key)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif hasattr(value, "value"):
+            value = value.value
+        out[column.key] = value
+    return out
+
+
+def export_archive(home: Home, out_path: Path) -> dict[str, int]:
+    """Write the archive atomically; return counts of what went in."""
+    with transaction(home.factory) as session:
+        data = {model.__tablename__: [_row(o) for o in session.scalars(select(model).order_by(model.id))]
+                for model in TABLES}
+    shas = sorted({p["sha256"] for p in data["photos"]})
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=out_path.parent, prefix=".tmp-", suffix=".zip", delete=False) as tmp:
+        tmp_path = Path(tmp.name)
+    try:
+        with zipfile.ZipFile(tmp_path, "w", zipfile.ZIP_STORED) as zf:
+            zf.writestr("album.json", json.dumps({"format": FORMAT, "tables": data},
+                                                 ensure_ascii=False, indent=1))
+            for sha in shas:
+                zf.write(home.store.original_path(sha), f"originals/{sha}")
+            settings_file = home.settings.home / "album.toml"
+            if settings_file.is_file():
+                zf.write(settings_file, "settings/album.toml")
+            for layout in sorted(home.settings.layouts_dir.glob("*.toml")):
+                zf.write(layout, f"layouts/{layout.name}")
+        tmp_path.replace(out_path)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+    return {"photos": len(data["photos"]), "originals": len(shas), "chapters": len(data["chapters"]),
+            "users": len(data["users"])}
+
+
+def import_archive(home: Home, archive: Path) -> dict[str, int]:
+    """Restore ``archive`` into ``home``, which must hold no album yet."""
+    with transaction(home.factory) as session:
+        if session.scalars(select(Album.id).limit(1)).first() is not None:
+            raise AlbumError("目标目录里已有画册；请恢复到一个新的目录")
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise AlbumError(f"备份文件无法读取：{exc}") from exc
+    with zf, tempfile.TemporaryDirectory(prefix="huace-restore-") as tmp:
+        try:
+            doc = json.loads(zf.read("album.json"))
+        except (KeyError, ValueError) as exc:
+            raise AlbumError("备份文件缺少 album.json 或其内容损坏") from exc
+        if doc.get("format") != FORMAT:
+            raise AlbumError(f"不认识的备份格式：{doc.get('format')!r}")
+        tables = doc["tables"]
+        for sha in {p["sha256"] for p in tables["photos"]}:
+            local = Path(tmp) / sha
+            with zf.open(f"originals/{sha}") as src, open(local, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            if sha256_file(local) != sha:
+                raise AlbumError(f"备份中的原图 {sha[:12]}… 已损坏")
+            home.store.put_original(local)
+        with transaction(home.factory) as session:
+            counts = _insert_rows(session, tables)
+        names = zf.namelist()
+        if "settings/album.toml" in names and not (home.settings.home / "album.toml").exists():
+            (home.settings.home / "album.toml").write_bytes(zf.read("settings/album.toml"))
+    return counts
+
+
+def _insert_rows(session: Session, tables: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
+    """Insert with fresh ids (so any database's sequences stay right) and remap references."""
+    maps: dict[str, dict[int, int]] = {}
+    refs = {"album_id": "albums", "chapter_id": "chapters", "submitter_id": "users",
+            "created_by": "users", "author_id": "users", "proof_id": "proofs",
+            "cover_photo_id": "photos"}
+    deferred: list[tuple[Base, str, int]] = []
+    for model in TABLES:
+        name = model.__tablename__
+        maps[name] = {}
+        columns = {c.key: c for c in inspect(model).columns}
+        for raw in tables.get(name, []):
+            values = {}
+            for key, value in raw.items():
+                if key not in columns or key == "id":
+                    continue
+                if key in refs and value is not None:
+                    target = maps.get(refs[key], {})
+                    if refs[key] == "photos":
+                        continue
+                    value = target.get(value)
+                if value is not None and isinstance(columns[key].type, DateTime):
+                    value = datetime.fromisoformat(value)
+                values[key] = value
+            obj = model(**values)
+            session.add(obj)
+            session.flush()
+            maps[name][raw["id"]] = obj.id
+            if name == "albums" and raw.get("cover_photo_id"):
+                deferred.append((obj, "cover_photo_id", raw["cover_photo_id"]))
+    for pin in session.scalars(select(Pin)):
+        pin.photo_ids = [maps["photos"][pid] for pid in pin.photo_ids if pid in maps["photos"]]
+    for obj, key, old in deferred:
+        setattr(obj, key, maps["photos"].get(old))
+    return {name: len(rows) for name, rows in maps.items()}

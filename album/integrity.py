@@ -1,0 +1,80 @@
+"""``album check``: the database and the media store agree, and every original is intact.
+
+Repair never deletes an original: files without a row and files whose content no longer matches
+their name are moved aside into ``HOME/lost+found``; leftover temporary files from an
+interrupted write (never complete originals) are removed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from album.db import transaction
+from album.home import Home
+from album.jobs import fail_interrupted
+from album.models import Photo, Proof
+from album.store import sha256_file
+
+
+@dataclass
+class CheckReport:
+    missing_files: list[tuple[int, str]] = field(default_factory=list)  # (photo id, sha256)
+    orphan_files: list[str] = field(default_factory=list)
+    corrupt_files: list[str] = field(default_factory=list)
+    temp_files: list[Path] = field(default_factory=list)
+    stuck_jobs: int = 0
+    repaired: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing_files or self.orphan_files or self.corrupt_files
+                    or self.temp_files or self.stuck_jobs)
+
+    def lines(self) -> list[str]:
+        out = [f"照片 {pid} 的原图缺失（{sha[:12]}…）" for pid, sha in self.missing_files]
+        out += [f"原图 {sha[:12]}… 没有对应的记录" for sha in self.orphan_files]
+        out += [f"原图 {sha[:12]}… 内容与校验值不符" for sha in self.corrupt_files]
+        out += [f"中断写入留下的临时文件 {p.name}" for p in self.temp_files]
+        if self.stuck_jobs:
+            out.append(f"{self.stuck_jobs} 个渲染任务停在进行中")
+        return out
+
+
+def check_home(home: Home, *, repair: bool = False) -> CheckReport:
+    report = CheckReport()
+    store = home.store
+    with transaction(home.factory) as session:
+        rows = session.execute(select(Photo.id, Photo.sha256)).all()
+        stuck = session.scalars(select(Proof.id).where(Proof.status.in_(("queued", "running")))).all()
+    referenced = {sha for _, sha in rows}
+    report.missing_files = [(pid, sha) for pid, sha in rows if not store.has_original(sha)]
+    for sha in store.iter_originals():
+        if sha not in referenced:
+            report.orphan_files.append(sha)
+        elif sha256_file(store.original_path(sha)) != sha:
+            report.corrupt_files.append(sha)
+    for folder in (store.originals, store.cache):
+        if folder.is_dir():
+            report.temp_files += sorted(folder.rglob(".tmp-*"))
+    report.stuck_jobs = len(stuck)
+    if repair:
+        _repair(home, report)
+    return report
+
+
+def _repair(home: Home, report: CheckReport) -> None:
+    aside = home.settings.home / "lost+found"
+    for sha in report.orphan_files + report.corrupt_files:
+        aside.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(home.store.original_path(sha)), aside / sha)
+        report.repaired.append(f"已移到 {aside / sha}")
+    for tmp in report.temp_files:
+        tmp.unlink(missing_ok=True)
+        report.repaired.append(f"已删除临时文件 {tmp.name}")
+    if report.stuck_jobs:
+        fail_interrupted(home)
+        report.repaired.append(f"{report.stuck_jobs} 个中断的渲染任务已标为失败")

@@ -1,0 +1,54 @@
+"""``album check`` finds every disagreement between rows and files, and repair loses nothing."""
+
+from __future__ import annotations
+
+from album.catalog import create_album
+from album.db import transaction
+from album.home import open_home
+from album.ingest import import_paths
+from album.integrity import check_home
+from album.models import Photo, Proof
+
+
+def _home_with_photos(settings, corpus, names):
+    home = open_home(settings, create=True)
+    with transaction(home.factory) as s:
+        album_id = create_album(s, "检查").id
+    import_paths(home.factory, home.store, settings.limits, album_id,
+                 [corpus / "photos" / n for n in names])
+    return home, album_id
+
+
+def test_clean_home_passes(settings, corpus):
+    home, _ = _home_with_photos(settings, corpus, ["kde-kite.jpg", "mate-dune.jpg"])
+    assert check_home(home).clean
+
+
+def test_missing_orphan_corrupt_temp_and_stuck_are_reported_and_repaired(settings, corpus, tmp_path):
+    home, album_id = _home_with_photos(settings, corpus, ["kde-kite.jpg", "mate-dune.jpg", "kde-path.jpg"])
+    with transaction(home.factory) as s:
+        kite, dune, path = (s.query(Photo).filter_by(original_name=n).one()
+                            for n in ("kde-kite.jpg", "mate-dune.jpg", "kde-path.jpg"))
+        s.delete(dune)  # its file becomes an orphan
+        s.add(Proof(album_id=album_id, number=1, kind="proof", status="running"))
+    home.store.original_path(kite.sha256).unlink()  # a row without its file
+    corrupt = home.store.original_path(path.sha256)
+    corrupt.write_bytes(corrupt.read_bytes()[:-10] + b"0123456789")  # bit rot
+    tmp = home.store.original_path(kite.sha256).parent / ".tmp-abc"
+    tmp.write_bytes(b"half")
+
+    report = check_home(home)
+    assert not report.clean
+    assert report.missing_files == [(kite.id, kite.sha256)]
+    assert report.orphan_files == [dune.sha256]
+    assert report.corrupt_files == [path.sha256]
+    assert report.temp_files == [tmp]
+    assert report.stuck_jobs == 1
+
+    check_home(home, repair=True)
+    aside = settings.home / "lost+found"
+    assert (aside / dune.sha256).is_file() and (aside / path.sha256).is_file()
+    assert not tmp.exists()
+    after = check_home(home)
+    assert after.missing_files == [(kite.id, kite.sha256)]  # cannot be invented; still reported
+    assert not (after.orphan_files or after.corrupt_files or after.temp_files or after.stuck_jobs)
