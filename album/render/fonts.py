@@ -22,7 +22,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 from fontTools import subset as ft_subset
 from fontTools.pens.cu2quPen import Cu2QuPen
@@ -31,9 +30,8 @@ from fontTools.ttLib import TTCollection, TTFont, newTable
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont as RLTTFont
 
+from album.book import FontRole
 from album.errors import ConfigError
-
-FontRole = Literal["song", "hei"]
 
 # Bump when the repertoire or the conversion changes, so cached files are rebuilt.
 REPERTOIRE_VERSION = 1
