@@ -30,7 +30,8 @@ class AlbumGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except Exception as exc:  # noqa: BLE001 - the CLI contract is one line, never a traceback
-            click.echo(f"错误：{type(exc).__name__}: {exc}", err=True)
+            first_line = (str(exc).strip().splitlines() or [""])[0]
+            click.echo(f"错误：{type(exc).__name__}: {first_line}", err=True)
             sys.exit(1)
 
 
@@ -121,3 +122,7 @@ def _register() -> None:
 
 
 _register()
+
+
+if __name__ == "__main__":
+    main()

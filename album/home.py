@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from album.config import Settings
+from album.errors import NotFoundError
 from album.db import create_schema, make_engine, session_factory
 from album.store import LocalMediaStore
 
@@ -28,6 +29,8 @@ def open_home(settings: Settings, *, create: bool = False) -> Home:
     if create:
         settings.home.mkdir(parents=True, exist_ok=True)
         settings.media_root.mkdir(parents=True, exist_ok=True)
+    elif not settings.home.is_dir():
+        raise NotFoundError(f"{settings.home} 里还没有画册：请先运行 album init --title 标题")
     engine = make_engine(settings.database_url)
     create_schema(engine)
     return Home(settings, engine, session_factory(engine), LocalMediaStore(settings.media_root))
