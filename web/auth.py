@@ -41,7 +41,7 @@ def login():  # type: ignore[no-untyped-def]
         user = authenticate(db(), request.form.get("username", ""), request.form.get("password", ""))
         if user is None:
             flash("用户名或密码不正确", "error")
-            return render_template("login.html", username=request.form.get("username", "")), 401
+            return render_template("login.html", username=request.form.get("username", ""))
         login_user(Account(user))
         return redirect(_safe_next(request.args.get("next")) or url_for("auth.index"))
     return render_template("login.html", username="")

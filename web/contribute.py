@@ -37,6 +37,14 @@ def visible_photo(photo_id: int) -> Photo:
     return photo
 
 
+def own_photo(photo_id: int) -> Photo:
+    """The photo if the current user submitted it: only the submitter may change or withdraw it."""
+    photo = db().get(Photo, photo_id)
+    if photo is None or photo.submitter_id != current_user.id:
+        raise NotFoundError(f"没有编号为 {photo_id} 的照片")
+    return photo
+
+
 def gps_place(photo: Photo) -> str:
     """Coordinates as a starting point for 地点 when the camera recorded them."""
     if photo.gps_lat is None or photo.gps_lon is None:
@@ -132,10 +140,10 @@ def _version(value: object) -> int | None:
 @requires(SIGNED_IN)
 def api_save(photo_id: int):  # type: ignore[no-untyped-def]
     """Save the description of one of my photos (from the upload page's per-photo form)."""
+    photo = own_photo(photo_id)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return jsonify(ok=False, error="请求格式不正确", code="bad-request"), 400
-    photo = visible_photo(photo_id)
     edit_submission(
         db(), photo, current_user.id, chapter_title=str(data.get("chapter", "")),
         expected_version=_version(data.get("version")), **_form_fields(data),
@@ -166,7 +174,8 @@ def current_app_per_page() -> int:
 def edit(photo_id: int):  # type: ignore[no-untyped-def]
     photo = visible_photo(photo_id)
     if photo.submitter_id != current_user.id:
-        raise NotFoundError(f"没有编号为 {photo_id} 的照片")
+        # An editor following a link to someone's submission lands on the editor's page for it.
+        return redirect(url_for("editor.photo", photo_id=photo_id))
     error = ""
     if request.method == "POST":
         try:
@@ -192,9 +201,7 @@ def edit(photo_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/photo/<int:photo_id>/withdraw")
 @requires(SIGNED_IN)
 def withdraw(photo_id: int):  # type: ignore[no-untyped-def]
-    photo = visible_photo(photo_id)
-    if photo.submitter_id != current_user.id:
-        raise NotFoundError(f"没有编号为 {photo_id} 的照片")
+    photo = own_photo(photo_id)
     if photo.status == ReviewState.accepted:
         raise AlbumError("照片已被采用，不能撤回；如需撤下请联系编辑")
     db().delete(photo)

@@ -1,0 +1,126 @@
+"""Helpers shared by the web tests: an app on a fresh home, accounts per role, sample data."""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from album.accounts import create_user
+from album.db import transaction
+from album.models import Album, Chapter, Photo, ReviewState, Role
+from web import create_app
+
+PASSWORD = "correct-horse-1"
+USERS = {
+    "contributor": Role.contributor,
+    "other": Role.contributor,
+    "editor": Role.editor,
+    "admin": Role.admin,
+}
+
+
+@dataclass
+class WebEnv:
+    app: Flask
+    home_path: Path
+    user_ids: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def home(self):  # type: ignore[no-untyped-def]
+        return self.app.extensions["album_home"]
+
+    def client(self, username: str | None = None) -> FlaskClient:
+        client = self.app.test_client()
+        if username is not None:
+            login(client, username)
+        return client
+
+    def album_id(self) -> int:
+        with transaction(self.home.factory) as session:
+            return session.query(Album.id).order_by(Album.id).first()[0]
+
+
+def make_env(tmp_path: Path, **config: object) -> WebEnv:
+    home_path = tmp_path / "home"
+    app = create_app({
+        "ALBUM_HOME": str(home_path), "TESTING": True, "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test-" + secrets.token_hex(8), **config,
+    })
+    env = WebEnv(app, home_path)
+    with transaction(env.home.factory) as session:
+        for name, role in USERS.items():
+            user = create_user(session, name, PASSWORD, role, display_name=f"{name}-姓名", unit=f"{name}单位")
+            env.user_ids[name] = user.id
+    return env
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD) -> None:
+    response = client.post("/login", data={"username": username, "password": password})
+    assert response.status_code == 302, response.data[:300]
+
+
+def upload(client: FlaskClient, path: Path, name: str | None = None, headers: dict | None = None):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/contribute/api/upload",
+        data={"file": (io.BytesIO(path.read_bytes()), name or path.name)},
+        headers=headers or {},
+    )
+
+
+def add_photo(env: WebEnv, owner: str, caption: str = "说明", status: ReviewState = ReviewState.submitted,
+              chapter_id: int | None = None, position: int = 0) -> int:
+    """A photo row with a small generated original of its own (unique pixels, unique sha256)."""
+    from PIL import Image
+
+    src = env.home_path / f"gen-{secrets.token_hex(6)}.jpg"
+    Image.new("RGB", (60, 40), tuple(secrets.randbelow(256) for _ in range(3))).save(src, quality=95)
+    with open(src, "ab") as fh:
+        fh.write(secrets.token_bytes(16))  # same colour twice must still be two files
+    sha = env.home.store.put_original(src)
+    src.unlink()
+    with transaction(env.home.factory) as session:
+        photo = Photo(
+            album_id=env.album_id(), sha256=sha, original_name=f"{caption}.jpg",
+            format="JPEG", width_px=600, height_px=400, caption=caption, status=status,
+            submitter_id=env.user_ids[owner], chapter_id=chapter_id, position=position,
+        )
+        session.add(photo)
+        session.flush()
+        return photo.id
+
+
+def add_chapter(env: WebEnv, title: str) -> int:
+    from album.arrange import create_chapter
+
+    with transaction(env.home.factory) as session:
+        return create_chapter(session, session.get(Album, env.album_id()), title).id
+
+
+def chapter_ids(env: WebEnv) -> list[int]:
+    with transaction(env.home.factory) as session:
+        return [c.id for c in session.query(Chapter).order_by(Chapter.position)]
+
+
+def meta_csrf(html: str) -> str:
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
+    assert match, "page has no CSRF meta tag"
+    return match.group(1)
+
+
+def make_pdf(path: Path, pages: int = 3) -> Path:
+    """A small real PDF, A4-ish pages each carrying its number, for the proof viewer."""
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    for n in range(1, pages + 1):
+        c.setFont("Helvetica", 48)
+        c.drawString(250, 420, str(n))
+        c.showPage()
+    c.save()
+    return path
