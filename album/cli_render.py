@@ -14,6 +14,8 @@ from album.errors import AlbumError
 from album.layouts import load_templates
 from album.models import Pin
 from album.paginate import describe_book
+from album.preflight import SEVERITY_LABELS, run_preflight, write_report
+from album.preflight_input import build_preflight_input
 from album.publish import plan_book, render_album
 
 
@@ -69,23 +71,53 @@ def book(ctx: click.Context) -> None:
 @click.command()
 @click.option("--print", "kind", flag_value="print", help="Print PDF: CMYK, bleed, marks, PDF/X-4.")
 @click.option("--proof", "kind", flag_value="proof", help="Proof PDF (校样): sRGB, 150 ppi, watermark.")
+@click.option("--cover", "kind", flag_value="cover", help="Cover sheet: back + spine + front with bleed.")
 @click.option("--spreads", is_flag=True, help="Proof only: facing pages side by side.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.pass_context
 def render(ctx: click.Context, kind: str | None, spreads: bool, output: Path) -> None:
     """Render the album to a PDF and write its preflight report beside it."""
     if kind is None:
-        raise AlbumError("请选择 --print 或 --proof")
+        raise AlbumError("请选择 --print、--proof 或 --cover")
     home = open_ctx_home(ctx)
     with transaction(home.factory) as session:
         album_id = current_album(session).id
     with Progress("渲染") as bar:
         outcome = render_album(home, album_id, kind, out_path=output, spreads=spreads, progress=bar)
     summary = outcome.preflight.summary()
+    label = {"print": "印刷文件", "proof": "校样", "cover": "封面"}[kind]
     click.echo(
-        f"第 {outcome.number} 版{'印刷文件' if kind == 'print' else '校样'}：{output}，"
+        f"第 {outcome.number} 版{label}：{output}，"
         f"{outcome.report.page_count} 页；预检 错误 {summary['errors']} 项，警告 {summary['warnings']} 项"
     )
 
 
-COMMANDS = [layouts, pin, book, render]
+@click.command()
+@click.option("--pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Also check this written PDF (colour, fonts, boxes, PDF/X-4).")
+@click.option("--proof", "mode", flag_value="proof", help="The PDF is a proof: skip print-only rules.")
+@click.option("--print", "mode", flag_value="print", default=True, help="The PDF is for print (default).")
+@click.pass_context
+def preflight(ctx: click.Context, pdf: Path | None, mode: str) -> None:
+    """Check the album (and optionally a PDF) for what a printing house would reject.
+
+    Exit status 1 when any error is found."""
+    home = open_ctx_home(ctx)
+    with transaction(home.factory) as session:
+        album = current_album(session)
+        inp = build_preflight_input(session, album, home.store)
+        album_id = album.id
+    book_plan = plan_book(home, album_id)
+    report = run_preflight(book_plan, inp, pdf_path=pdf, mode=mode)
+    if pdf is not None:
+        write_report(report, pdf.with_suffix(".preflight.json"), pdf.with_suffix(".preflight.html"))
+    for item in report.items:
+        where = f"第 {item.page} 页 " if item.page else ""
+        click.echo(f"[{SEVERITY_LABELS[item.severity]}] {where}{item.message}")
+    summary = report.summary()
+    click.echo(f"预检：错误 {summary['errors']} 项，警告 {summary['warnings']} 项")
+    if report.has_errors:
+        ctx.exit(1)
+
+
+COMMANDS = [layouts, pin, book, render, preflight]

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from album.book import Book
 from album.catalog import snapshot_album
@@ -19,12 +20,13 @@ from album.db import transaction
 from album.errors import ConfigError, NotFoundError
 from album.home import Home
 from album.layouts import load_templates
-from album.models import Album, Proof
+from album.models import Album, Chapter, Photo, Proof, ReviewState
 from album.paginate import paginate
+from album.preflight import PreflightReport, run_preflight, write_report
 from album.preflight_input import build_preflight_input
 from album.render.options import RenderOptions, RenderReport
 
-KINDS = ("proof", "print")
+KINDS = ("proof", "print", "cover")
 
 
 @dataclass
@@ -76,12 +78,16 @@ def run_proof(home: Home, proof_id: int,
         kind, number, spreads = proof.kind, proof.number, bool(proof.settings.get("spreads"))
         out_path = Path(proof.pdf_path)
         options = _options(home, album, kind, number, spreads)
+        cover = _cover_facts(session, album)
     try:
         book = paginate(snapshot, load_templates(home.settings.layouts_dir))
-        report = _render(home, book, out_path, options, progress)
-        from album.preflight import run_preflight, write_report
-
-        result = run_preflight(book, preflight_input, pdf_path=out_path, render_report=report, mode=kind)
+        if kind == "cover":
+            report = _render_cover(home, cover, book, out_path, options)
+            result = _cover_preflight(out_path)
+        else:
+            report = _render(home, book, out_path, options, progress)
+            result = run_preflight(book, preflight_input, pdf_path=out_path, render_report=report,
+                                   mode=kind)
         json_path = out_path.with_suffix(".preflight.json")
         write_report(result, json_path, out_path.with_suffix(".preflight.html"))
     except Exception as exc:
@@ -111,11 +117,11 @@ def render_album(home: Home, album_id: int, kind: str, *, out_path: Path | None 
 
 def _options(home: Home, album: Album, kind: str, number: int, spreads: bool) -> RenderOptions:
     profile = Path(album.icc_profile_path) if album.icc_profile_path else home.settings.cmyk_profile
-    if kind == "print" and not profile.is_file():
+    if kind in ("print", "cover") and not profile.is_file():
         raise ConfigError(f"找不到输出 ICC 配置文件：{profile}")
     stamp = datetime.now().strftime("%Y-%m-%d")
     return RenderOptions(
-        mode=kind,  # type: ignore[arg-type]
+        mode="proof" if kind == "proof" else "print",
         cmyk_profile=profile,
         rendering_intent=album.rendering_intent if album.rendering_intent in ("relative", "perceptual") else "relative",
         watermark=f"校样 第{number}版 {stamp}" if kind == "proof" else None,
@@ -130,3 +136,53 @@ def _render(home: Home, book: Book, out_path: Path, options: RenderOptions,
 
     out_path.parent.mkdir(parents=True, exist_ok=True)
     return render_book(book, home.store, out_path, options, progress=progress)
+
+
+@dataclass(frozen=True)
+class CoverFacts:
+    title: str
+    subtitle: str
+    publisher: str
+    caliper_mm: float
+    trim: tuple[float, float]
+    bleed_mm: float
+    front_sha256: str | None
+
+
+def _cover_facts(session: Session, album: Album) -> CoverFacts:
+    """The cover photo is the album's chosen one, else the first accepted photo of the book."""
+    photo = session.get(Photo, album.cover_photo_id) if album.cover_photo_id else None
+    if photo is None:
+        photo = session.scalars(
+            select(Photo).join(Chapter, Photo.chapter_id == Chapter.id)
+            .where(Photo.album_id == album.id, Photo.status == ReviewState.accepted)
+            .order_by(Chapter.position, Photo.position, Photo.id).limit(1)
+        ).first()
+    return CoverFacts(album.title, album.subtitle, album.publisher, album.paper_caliper_mm,
+                      (album.trim_width_mm, album.trim_height_mm), album.bleed_mm,
+                      None if photo is None else photo.sha256)
+
+
+def _render_cover(home: Home, cover: CoverFacts, book: Book, out_path: Path,
+                  options: RenderOptions) -> RenderReport:
+    from album.render.cover import cover_geometry, render_cover
+    from album.render.fonts import load_fonts
+
+    geometry = cover_geometry(cover.trim[0], cover.trim[1], book.page_count, cover.caliper_mm,
+                              cover.bleed_mm)
+    photo = home.store.original_path(cover.front_sha256) if cover.front_sha256 else None
+    render_cover(out_path, geometry=geometry, title=cover.title, subtitle=cover.subtitle,
+                 publisher=cover.publisher, front_photo=photo, fonts=load_fonts(),
+                 icc_path=options.cmyk_profile, store=home.store)
+    return RenderReport(out_path=out_path, mode="print", page_count=1, sheet_count=1,
+                        pdfx_applied=True)
+
+
+def _cover_preflight(pdf_path: Path) -> PreflightReport:
+    """The cover is one sheet with its own geometry: only the PDF/X rules apply to it."""
+    from album.render.pdfx import validate_pdfx
+
+    report = PreflightReport(mode="cover", pdf_path=str(pdf_path), page_count=1)
+    for problem in validate_pdfx(pdf_path):
+        report.add("error", "pdfx", problem, page=1)
+    return report

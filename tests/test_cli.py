@@ -141,3 +141,27 @@ def test_home_falls_back_to_environment(tmp_path):
                             env={"ALBUM_HOME": str(env_home), "PATH": "/usr/bin:/bin"}, timeout=120)
     assert result.returncode == 0, result.stderr
     assert (env_home / "album.db").is_file()
+
+
+def test_cover_sheet_width_from_page_count_and_caliper(rendered, tmp_path):
+    cover = tmp_path / "cover.pdf"
+    album(rendered["home"], "render", "--cover", "-o", str(cover))
+    pages = len(boxes(rendered["pdf"]))
+    (page,) = boxes(cover)
+    spine = -(-pages // 2) * 0.1  # default caliper 0.1 mm per leaf
+    tx0, _, tx1, _ = page["TrimBox"]
+    bx0, _, bx1, _ = page["BleedBox"]
+    assert (tx1 - tx0) / MM == pytest.approx(2 * 210 + spine, abs=0.01)
+    assert (bx1 - bx0) / MM == pytest.approx(2 * 210 + spine + 2 * 3, abs=0.01)
+
+
+def test_preflight_exit_status_follows_errors(rendered, tmp_path):
+    clean = album(rendered["home"], "preflight", "--pdf", str(rendered["pdf"]), check=False)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    proof = tmp_path / "proof.pdf"
+    album(rendered["home"], "render", "--proof", "-o", str(proof))
+    as_print = album(rendered["home"], "preflight", "--pdf", str(proof), check=False)
+    assert as_print.returncode == 1
+    assert "GTS_PDFX" in as_print.stdout and "DeviceRGB" in as_print.stdout
+    as_proof = album(rendered["home"], "preflight", "--proof", "--pdf", str(proof), check=False)
+    assert as_proof.returncode == 0, as_proof.stdout
