@@ -133,8 +133,9 @@ def move_photo(session: Session, photo: Photo, chapter: Chapter | None) -> None:
     new_id = chapter.id if chapter is not None else None
     if photo.chapter_id == new_id:
         return
+    position = next_photo_position(session, new_id)  # before the move, or autoflush counts it
     photo.chapter_id = new_id
-    photo.position = next_photo_position(session, new_id)
+    photo.position = position
 
 
 def edit_photo(
