@@ -182,13 +182,16 @@ def import_paths(
 def _expand(
     paths: list[Path], limits: Limits, report: ImportReport, progress: Callable[[Outcome], None] | None
 ) -> Iterator[tuple[str, Callable]]:
-    """Yield (display name, opener of a local file) for every candidate photo under ``paths``."""
+    """Yield (display name, opener of a local file) for every candidate photo under ``paths``;
+    zip archives are opened wherever they are, also inside a folder."""
     for path in paths:
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if _is_candidate(child.name):
+                if child.suffix.lower() == ".zip":
+                    yield from _zip_members(child, limits, report, progress)
+                elif _is_candidate(child.name):
                     yield str(child.relative_to(path)), _local(child)
-        elif zipfile.is_zipfile(path) and path.suffix.lower() == ".zip":
+        elif path.is_file() and path.suffix.lower() == ".zip":
             yield from _zip_members(path, limits, report, progress)
         elif path.is_file():
             yield path.name, _local(path)

@@ -25,7 +25,8 @@ fi
 stamp=.venv/.huace-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "==> installing Python packages"
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[test]'
+  log=.venv/install.log
+  { .venv/bin/python -m pip install -q --upgrade pip && .venv/bin/python -m pip install -q -e '.[test]'; } \
+    >"$log" 2>&1 || { cat "$log" >&2; echo "pip install failed (log above)" >&2; exit 1; }
   touch "$stamp"
 fi
