@@ -1,4 +1,5 @@
-"""Engine and session factory. SQLite (WAL, foreign keys on) is the embedded default; any URL works."""
+"""Engine and session factory. SQLite (WAL, foreign keys on) is the embedded default; PostgreSQL
+(psycopg 3, the ``postgres`` extra) is the server choice; the schema comes from album/migrations."""
 
 from __future__ import annotations
 
@@ -8,11 +9,19 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from album.models import Base
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://`` means psycopg 3 here (psycopg2 is not a dependency)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
 
 
 def make_engine(url: str) -> Engine:
     """Create an engine; for SQLite turn on WAL so readers never block the one writer."""
+    url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
@@ -29,7 +38,10 @@ def make_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
+    """Bring the schema to the newest migration (creating it in an empty database)."""
+    from album.migrations import upgrade
+
+    upgrade(engine)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from album.config import Settings
-from album.errors import NotFoundError
-from album.db import create_schema, make_engine, session_factory
+from album.db import make_engine, session_factory
+from album.errors import ConfigError, NotFoundError
+from album.migrations import upgrade
 from album.store import LocalMediaStore
 
 
@@ -25,12 +27,17 @@ class Home:
 
 
 def open_home(settings: Settings, *, create: bool = False) -> Home:
-    """Open (or with ``create`` make) the home's folders and database schema."""
+    """Open (or with ``create`` make) the home's folders; migrate its database to the newest schema."""
     if create:
         settings.home.mkdir(parents=True, exist_ok=True)
         settings.media_root.mkdir(parents=True, exist_ok=True)
     elif not settings.home.is_dir():
         raise NotFoundError(f"{settings.home} 里还没有画册：请先运行 album init --title 标题")
     engine = make_engine(settings.database_url)
-    create_schema(engine)
+    try:
+        upgrade(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        reason = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+        raise ConfigError(f"无法打开数据库 {engine.url.render_as_string(hide_password=True)}：{reason}") from exc
     return Home(settings, engine, session_factory(engine), LocalMediaStore(settings.media_root))
