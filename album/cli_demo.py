@@ -60,7 +60,7 @@ def demo(ctx: click.Context, out: Path) -> None:
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, demo_accounts: bool) -> None:
     """Serve the web app on the album home (embedded SQLite and local media by default)."""
-    from werkzeug.serving import run_simple
+    from waitress import serve as serve_wsgi
 
     from album.accounts import seed_demo_users
     from web import create_app
@@ -73,7 +73,8 @@ def serve(ctx: click.Context, host: str, port: int, demo_accounts: bool) -> None
         for username, password in seed_demo_users(home).items():
             click.echo(f"  {username:<14} {password}")
     click.echo(f"打开 http://{host}:{port}/ ；按 Ctrl-C 停止")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    serve_wsgi(app, host=host, port=port, threads=8, max_request_body_size=app.config.get(
+        "MAX_CONTENT_LENGTH") or 1 << 30)
 
 
 COMMANDS = [demo, serve]
