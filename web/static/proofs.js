@@ -50,7 +50,12 @@
     }
     row.querySelector(".pages").textContent = proof.page_count || "";
     if (proof.preflight && proof.preflight.errors !== undefined) {
-      row.querySelector(".preflight").textContent = "错误 " + proof.preflight.errors + "，警告 " + (proof.preflight.warnings || 0);
+      const cellPre = row.querySelector(".preflight");
+      cellPre.textContent = "";
+      const errs = document.createElement("span");
+      errs.textContent = "错误 " + proof.preflight.errors;
+      if (proof.preflight.errors) errs.className = "warn";
+      cellPre.append(errs, "，警告 " + (proof.preflight.warnings || 0));
     }
     if (proof.status === "done") {
       const files = row.querySelector(".files");

@@ -1,0 +1,193 @@
+"""The whole web flow in a real Chromium (Playwright), against the app served on a loopback port.
+
+A contributor uploads photos (one with EXIF orientation 6, one broken), an editor accepts, makes a
+chapter, drags the photos into a new order, sets a focal point and renders a proof, whose PDF is
+read back. Screenshots of each main page go to /tmp/shots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from album.db import transaction
+from album.models import Photo, ReviewState
+from web_support import WebEnv, make_env
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path("/tmp/shots")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[WebEnv, str]]:
+    env = make_env(tmp_path, WTF_CSRF_ENABLED=True)
+    server = make_server("127.0.0.1", 0, env.app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="web-test-server", daemon=True)
+    thread.start()
+    try:
+        yield env, f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():  # type: ignore[no-untyped-def]
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "correct-horse-1")
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def shoot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("() => window.scrollTo(0, 0)")  # the sticky bar belongs at the top of the picture
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_contributor_to_proof(served, browser, corpus: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    env, base = served
+    errors: list[str] = []
+    context = browser.new_context(viewport={"width": 1366, "height": 860}, accept_downloads=True,
+                                  locale="zh-CN")
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/api/upload") else None)
+
+    # --- contributor: upload three photos and a broken file ---------------------------------
+    sign_in(page, base, "contributor")
+    page.goto(f"{base}/contribute/upload")
+    files = [corpus / "exif/jpg/gps/DSCN0010.jpg", corpus / "exif/jpg/orientation/landscape_6.jpg",
+             corpus / "exif/jpg/exif-org/fujifilm-dx10.jpg", corpus / "pillow/truncated_jpeg.jpg"]
+    page.set_input_files("#files", [str(f) for f in files])
+    page.wait_for_function("() => document.querySelectorAll('.upload.uploaded, .upload.refused').length === 4")
+    assert page.locator(".upload.uploaded").count() == 3
+    refused = page.locator(".upload.refused")
+    assert refused.count() == 1
+    assert "truncated_jpeg.jpg" in refused.locator(".upload-name").inner_text()
+    reason = refused.locator(".upload-status").inner_text()
+    assert reason.startswith("未通过：") and len(reason) > len("未通过：")
+
+    rotated = page.locator(".upload.uploaded", has_text="landscape_6.jpg")
+    img = rotated.locator("img.thumb")
+    img.evaluate("i => i.decode()")
+    width, height = img.evaluate("i => [i.naturalWidth, i.naturalHeight]")
+    assert width > height, (width, height)  # stored 450×600 with orientation 6: upright is landscape
+
+    captions = {"DSCN0010.jpg": "梯田里的春耕", "landscape_6.jpg": "新修的通村公路"}
+    for name, caption in captions.items():
+        item = page.locator(".upload.uploaded", has_text=name)
+        item.locator("textarea[name=caption]").fill(caption)
+        item.locator("input[name=photographer]").fill("王摄影")
+        item.locator("button[type=submit]").click()
+        item.locator(".save-status", has_text="已保存").wait_for()
+    gps = page.locator(".upload.uploaded", has_text="DSCN0010.jpg")
+    assert gps.locator("input[name=place]").input_value().startswith("北纬")
+    assert gps.locator("input[name=date_text]").input_value().startswith("2008-")
+    shoot(page, "1-upload")
+
+    page.goto(f"{base}/contribute/mine")
+    assert page.locator(".tile").count() == 3
+    assert page.locator(".badge-submitted").count() == 3
+    shoot(page, "2-my-submissions")
+    page.click("button:has-text('退出')")
+    page.wait_for_url("**/login")
+
+    # --- editor: accept two, make a chapter, arrange ---------------------------------------
+    sign_in(page, base, "editor")
+    page.goto(f"{base}/editor/review")
+    shoot(page, "3-review-queue")
+    for caption in captions.values():
+        page.locator(".tile", has_text=caption).locator("input[name=photo]").check()
+    page.click("button[value=accept]")
+    page.locator(".flash", has_text="已采用 2 张照片").wait_for()
+
+    page.goto(f"{base}/editor/chapters")
+    page.fill("input[name=title]", "山乡巨变")
+    page.fill("textarea[name=opener_text]", "十年间，山乡换了新颜。")
+    page.click("button:has-text('新建')")
+    page.locator(".chapter-list li", has_text="山乡巨变").wait_for()
+    shoot(page, "4a-chapters")
+
+    page.goto(f"{base}/editor/unassigned")
+    for caption in captions.values():
+        tile = page.locator("#photo-grid > li", has_text=caption)
+        tile.locator("select.move").select_option(label="山乡巨变")
+        tile.wait_for(state="detached")
+    page.click("a:has-text('篇目编排')")
+    page.click(".chapter-list a:has-text('山乡巨变')")
+    tiles = page.locator("#photo-grid > li")
+    assert tiles.count() == 2
+    first_before = tiles.nth(0).locator(".caption").inner_text()
+    second = tiles.nth(1)
+    second.drag_to(tiles.nth(0), target_position={"x": 10, "y": 60})
+    page.locator("#order-status", has_text="顺序已保存").wait_for()
+    page.reload()
+    assert page.locator("#photo-grid > li").nth(1).locator(".caption").inner_text() == first_before
+    first_caption = page.locator("#photo-grid > li").nth(0).locator(".caption").inner_text()
+    shoot(page, "4-chapter-arrangement")
+
+    page.locator("#photo-grid > li").nth(0).locator("a").first.click()
+    focal = page.locator("#focal-img")
+    focal.evaluate("i => i.decode()")
+    box = focal.bounding_box()
+    focal.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.75})
+    page.locator("#focal-status", has_text="焦点已保存").wait_for()
+    assert page.locator("#focal-marker.shown").is_visible()
+    shoot(page, "4b-focal-point")
+    with transaction(env.home.factory) as session:
+        chosen = session.query(Photo).filter(Photo.caption == first_caption).one()
+        assert abs(chosen.focal_x - 0.25) < 0.02 and abs(chosen.focal_y - 0.75) < 0.02
+        assert session.query(Photo).filter(Photo.status == ReviewState.accepted).count() == 2
+
+    # --- proof: start, watch progress, view pages, download --------------------------------
+    page.goto(f"{base}/proofs/")
+    page.click("button:has-text('开始渲染')")
+    row = page.locator("#proof-table tbody tr").first
+    row.locator(".badge-done").wait_for(timeout=180_000)
+    assert row.locator(".percent").inner_text().strip() == "100 %"
+    shoot(page, "5-proofs")
+    row.locator("a:has-text('查看页面')").click()
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.page-grid img')).every(i => i.complete && i.naturalWidth > 0)")
+    assert page.locator(".page-grid img").count() >= 4
+    shoot(page, "6-proof-viewer")
+    page.click(".tabs a:has-text('跨页')")
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.spreads img')).every(i => i.complete && i.naturalWidth > 0)")
+    shoot(page, "7-proof-spreads")
+    with page.expect_download() as info:
+        page.click("#download-pdf")
+    pdf = tmp_path / "proof.pdf"
+    info.value.save_as(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    for caption in captions.values():
+        assert caption in text
+    other = next(c for c in captions.values() if c != first_caption)
+    assert text.index(first_caption) < text.index(other)  # the dragged order reached the book
+    assert not errors, errors
+    context.close()
+
