@@ -3,8 +3,10 @@ target ppi, colour-converted (CMYK through the output profile for print, sRGB fo
 encoded as JPEG into the media store's cache.
 
 Each prepared image is keyed by everything that decides its pixels, so an unchanged photo is
-processed once however often the album is rendered. Work runs in a process pool; the writer
-only ever holds file paths, never decoded pixels.
+processed once however often the album is rendered. An original that is already what the PDF
+needs is not processed at all but embedded as it is (see ``passthrough``); that decision is
+cached too. Work runs in a process pool; the writer only ever holds file paths, never decoded
+pixels.
 """
 
 from __future__ import annotations
@@ -19,17 +21,19 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from PIL import Image, ImageCms, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from album.book import Crop
-from album.errors import ConfigError, RenderError
+from album.errors import RenderError
+from album.render.colour import INTENTS, convert_colour, profile_digest
+from album.render.passthrough import embeddable_as_is
 from album.store import MediaStore, sha256_file
 
 # Bump when the pipeline changes in a way that changes pixels, so old cache entries are ignored.
-PIPELINE_VERSION = 1
+# 2: originals already fit for the frame are embedded as they are.
+PIPELINE_VERSION = 2
 MM_PER_INCH = 25.4
 # Print: 4:4:4, because a CMYK JPEG has no luminance/chroma split; subsampling would halve the
 # resolution of the K plate that carries the detail. Proof: 4:2:0 is fine on screen and small.
@@ -47,12 +51,6 @@ TRANSPOSE = {
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
-INTENTS = {
-    "relative": ImageCms.Intent.RELATIVE_COLORIMETRIC,
-    "perceptual": ImageCms.Intent.PERCEPTUAL,
-}
-
-
 @dataclass(frozen=True)
 class ImageRequest:
     """Everything that decides a prepared image's pixels; picklable for the worker pool."""
@@ -82,12 +80,16 @@ class ImageRequest:
 
 @dataclass(frozen=True)
 class PreparedImage:
+    """A JPEG ready to embed. ``path`` is a cache file, or the original itself when
+    ``passthrough`` (then the PDF holds the original's bytes)."""
+
     path: Path
     width_px: int
     height_px: int
     colour_mode: str  # "CMYK", "RGB" (sRGB) or "L"
     effective_ppi: float  # the original's pixels over the placed crop
     from_cache: bool = False
+    passthrough: bool = False
 
 
 def target_pixels(placed_w_mm: float, placed_h_mm: float, ppi: int) -> tuple[int, int]:
@@ -125,34 +127,58 @@ def prepare_image(original: Path, *, store: MediaStore, crop: Crop, orientation:
 
 
 def cached_image(request: ImageRequest, store: MediaStore) -> PreparedImage | None:
-    """The prepared image if both the JPEG and its facts are in the cache."""
+    """The prepared image if its facts are in the cache, with the JPEG they point to: the
+    cached one, or the original for a pass-through."""
     key = request.cache_key()
-    jpeg, facts = store.cache_path(key, ".jpg"), store.cache_path(key, ".json")
-    if not (jpeg.is_file() and facts.is_file()):
-        return None
+    facts = store.cache_path(key, ".json")
     try:
         data = json.loads(facts.read_text(encoding="utf-8"))
+        passthrough = bool(data.get("passthrough", False))
+        jpeg = request.original if passthrough else store.cache_path(key, ".jpg")
+        if not jpeg.is_file():
+            return None
         return PreparedImage(path=jpeg, width_px=int(data["width_px"]),
                              height_px=int(data["height_px"]),
                              colour_mode=str(data["colour_mode"]),
-                             effective_ppi=float(data["effective_ppi"]), from_cache=True)
-    except (ValueError, KeyError, OSError):
-        return None  # a damaged entry is simply made again
+                             effective_ppi=float(data["effective_ppi"]), from_cache=True,
+                             passthrough=passthrough)
+    except (ValueError, KeyError, TypeError, OSError):
+        return None  # missing or damaged: simply made again
 
 
 def process_request(request: ImageRequest, store: MediaStore) -> PreparedImage:
-    """Decode, orient, crop, resample, convert and encode; write JPEG then facts to the cache."""
+    """Decode, orient, crop, resample, convert and encode; write JPEG then facts to the cache.
+    An original that is already fit for the frame is only recorded, not processed."""
+    fit = embeddable_as_is(request.original, mode=request.mode, crop=request.crop,
+                           orientation=request.orientation, target_w_px=request.target_w_px,
+                           target_h_px=request.target_h_px)
+    if fit is not None:
+        crop = request.crop
+        effective_ppi = min(
+            (crop.right - crop.left) * fit.width_px / (request.placed_w_mm / MM_PER_INCH),
+            (crop.bottom - crop.top) * fit.height_px / (request.placed_h_mm / MM_PER_INCH))
+        prepared = PreparedImage(path=request.original, width_px=fit.width_px,
+                                 height_px=fit.height_px, colour_mode=fit.colour_mode,
+                                 effective_ppi=effective_ppi, passthrough=True)
+        _put_facts(store, request.cache_key(), prepared)
+        return prepared
     image, effective_ppi = _load_upright_crop(request)
-    image = _convert_colour(image, request)
+    image = convert_colour(image, mode=request.mode, cmyk_profile=request.cmyk_profile,
+                           intent=request.intent)
     buf = io.BytesIO()
     image.save(buf, "JPEG", **JPEG_SETTINGS[request.mode])
     key = request.cache_key()
     path = store.put_cache(key, ".jpg", buf.getvalue())
     prepared = PreparedImage(path=path, width_px=image.width, height_px=image.height,
                              colour_mode=image.mode, effective_ppi=effective_ppi)
+    _put_facts(store, key, prepared)
+    return prepared
+
+
+def _put_facts(store: MediaStore, key: str, prepared: PreparedImage) -> None:
+    """Written last: its presence is what makes a cache entry count."""
     facts = {k: v for k, v in asdict(prepared).items() if k not in ("path", "from_cache")}
     store.put_cache(key, ".json", json.dumps(facts).encode())
-    return prepared
 
 
 def _open(path: Path) -> Image.Image:
@@ -229,93 +255,15 @@ def _normalise_mode(im: Image.Image) -> Image.Image:
     return im.convert("RGB")
 
 
-def _convert_colour(im: Image.Image, request: ImageRequest) -> Image.Image:
-    icc = im.info.get("icc_profile")
-    if request.mode == "print":
-        if im.mode == "CMYK":
-            return im  # already separated for print; converting again would alter the inks
-        return _transform(im, icc, "CMYK", request)
-    if im.mode == "RGB" and not icc:
-        return im  # untagged RGB is taken as sRGB
-    return _transform(im, icc, "RGB", request)
-
-
-def _transform(im: Image.Image, icc: bytes | None, out_mode: str,
-               request: ImageRequest) -> Image.Image:
-    """Convert through ICC profiles. Untagged L and RGB are read as sRGB; untagged CMYK (only
-    met in proofs) as the album's CMYK profile."""
-    source = _source_profile_bytes(icc, im.mode)
-    if source is not None:
-        source_id = "sha256:" + hashlib.sha256(source).hexdigest()
-        _PROFILE_BYTES[source_id] = source
-    elif im.mode == "CMYK":
-        source_id = str(request.cmyk_profile)
-    else:
-        im = im.convert("RGB")
-        source_id = "srgb"
-    target_id = "srgb" if out_mode == "RGB" else str(request.cmyk_profile)
-    transform = _build_transform(source_id, target_id, im.mode, out_mode, request.intent)
-    out = ImageCms.applyTransform(im, transform)
-    assert out is not None
-    return out
-
-
-# Embedded source profiles of this process, by "sha256:<digest>", for _build_transform.
-_PROFILE_BYTES: dict[str, bytes] = {}
-
-
-def _source_profile_bytes(icc: bytes | None, mode: str) -> bytes | None:
-    """The embedded profile when it is readable and fits the image's colour space."""
-    if not icc:
-        return None
-    try:
-        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-    except (OSError, ImageCms.PyCMSError):
-        return None
-    space = profile.profile.xcolor_space.strip()
-    expected = {"L": "GRAY", "RGB": "RGB", "CMYK": "CMYK"}[mode]
-    return icc if space == expected else None
-
-
-def _profile(ident: str) -> ImageCms.ImageCmsProfile:
-    if ident == "srgb":
-        return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-    if ident.startswith("sha256:"):
-        return ImageCms.ImageCmsProfile(io.BytesIO(_PROFILE_BYTES[ident]))
-    return ImageCms.ImageCmsProfile(ident)
-
-
-@lru_cache(maxsize=32)
-def _build_transform(source_id: str, target_id: str, in_mode: str, out_mode: str,
-                     intent: str) -> ImageCms.ImageCmsTransform:
-    try:
-        return ImageCms.buildTransform(
-            _profile(source_id), _profile(target_id), in_mode, out_mode,
-            renderingIntent=INTENTS[intent], flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
-    except (OSError, ImageCms.PyCMSError) as exc:
-        raise ConfigError(f"色彩转换失败（ICC 配置文件不可用）：{exc}") from exc
-
-
-def profile_digest(path: Path) -> str:
-    """sha256 of the output profile; part of every cache key, so a new profile re-converts."""
-    try:
-        return _profile_digest(str(path), path.stat().st_mtime_ns)
-    except OSError as exc:
-        raise ConfigError(f"找不到 CMYK 色彩配置文件：{path}") from exc
-
-
-@lru_cache(maxsize=8)
-def _profile_digest(path: str, _mtime: int) -> str:
-    return sha256_file(Path(path))
-
-
 def _worker(request: ImageRequest, store: MediaStore) -> PreparedImage:
     return process_request(request, store)
 
 
 class ImagePool:
     """Prepares many requests: cache hits are answered at once, misses go to worker
-    processes (or run inline when only one worker is wanted). ``get`` blocks per request."""
+    processes (or run inline when only one worker is wanted). ``get`` blocks per request.
+    Counters: ``processed`` images went through the pixel pipeline, ``passed_through`` were
+    found fit to embed as they are, ``cached`` were answered from the cache."""
 
     def __init__(self, store: MediaStore, workers: int = 0) -> None:
         self.store = store
@@ -324,6 +272,7 @@ class ImagePool:
         self._done: dict[str, PreparedImage] = {}
         self._executor: ProcessPoolExecutor | None = None
         self.processed = 0
+        self.passed_through = 0
         self.cached = 0
 
     def __enter__(self) -> ImagePool:
@@ -357,8 +306,7 @@ class ImagePool:
                 self._pending[key] = self._executor.submit(_worker, request, self.store)
         else:
             for key, request in misses.items():
-                self._done[key] = _worker(request, self.store)
-                self.processed += 1
+                self._done[key] = self._count(_worker(request, self.store))
 
     def get(self, request: ImageRequest) -> PreparedImage:
         key = request.cache_key()
@@ -367,11 +315,17 @@ class ImagePool:
                 self.submit_all([request])
             if key in self._pending:
                 try:
-                    self._done[key] = self._pending.pop(key).result()
+                    self._done[key] = self._count(self._pending.pop(key).result())
                 except BrokenProcessPool as exc:
                     raise RenderError("图像处理进程意外退出（内存不足或被终止），请重试或减少并行数") from exc
-                self.processed += 1
         return self._done[key]
+
+    def _count(self, prepared: PreparedImage) -> PreparedImage:
+        if prepared.passthrough:
+            self.passed_through += 1
+        else:
+            self.processed += 1
+        return prepared
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:

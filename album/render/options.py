@@ -66,6 +66,7 @@ class PlacedImage:
     pixels_h: int
     colour_mode: str  # "CMYK", "RGB" (sRGB) or "L"
     from_cache: bool
+    passthrough: bool = False  # the original's own bytes, embedded without re-encoding
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,11 @@ class PageTextIssue:
 
 @dataclass
 class RenderReport:
+    """What a render did. Image counters: ``images_processed`` went through the pixel
+    pipeline in this render, ``images_passthrough`` were originals found fit to embed as they
+    are, ``images_cached`` came from the cache (including earlier pass-through decisions).
+    ``parts`` is how many page ranges were drawn separately and joined."""
+
     out_path: Path
     mode: RenderMode
     page_count: int = 0
@@ -84,6 +90,8 @@ class RenderReport:
     text_issues: list[PageTextIssue] = field(default_factory=list)
     images_processed: int = 0
     images_cached: int = 0
+    images_passthrough: int = 0
+    parts: int = 0
     pdfx_applied: bool = False
 
     def low_resolution(self, below_ppi: float) -> list[PlacedImage]:

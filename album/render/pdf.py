@@ -3,8 +3,11 @@ trim size, watermark, optional spreads).
 
 This is the only stage that draws. Images are prepared ahead in worker processes and reach
 ReportLab as cached JPEG files, which it embeds as they are (DCT pass-through), so pixels are
-never decoded here. The PDF is written to a temporary file and renamed into place: a killed
-render leaves the previous PDF (or none), never half of one.
+never decoded here. Pages are drawn in order as their images become ready, in parts of at most
+``PART_IMAGE_BYTES`` of image data (ReportLab holds a whole document in memory until it saves),
+and the parts are joined by pikepdf from disk; memory does not grow with the album. The PDF is
+written to a temporary folder and renamed into place: a killed render leaves the previous PDF
+(or none), never half of one.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from album.errors import ConfigError, RenderError
 from album.render.fonts import FontSet, load_fonts
 from album.render.images import ImagePool, ImageRequest, make_request, profile_digest
 from album.render.marks import PrintSheet, draw_crop_marks, mm
+from album.render.parts import join_parts
 from album.render.options import PageTextIssue, PlacedImage, RenderOptions, RenderReport
 from album.render.text import draw_text_frame
 from album.store import MediaStore
@@ -32,6 +36,11 @@ from album.store import MediaStore
 Progress = Callable[[float], None]
 WATERMARK_GRAY = 0.55
 WATERMARK_ALPHA = 0.22
+# A part is closed when its images reach this many bytes, or at PART_MAX_SHEETS sheets. ReportLab
+# needs about three times the image bytes while saving a part; fonts are subset per part, so
+# very small parts would repeat them needlessly.
+PART_IMAGE_BYTES = 48 * 1024 * 1024
+PART_MAX_SHEETS = 64
 
 
 def render_book(book: Book, store: MediaStore, out_path: Path, options: RenderOptions,
@@ -47,28 +56,36 @@ def render_book(book: Book, store: MediaStore, out_path: Path, options: RenderOp
     report = RenderReport(out_path=out_path, mode=options.mode, page_count=len(book.pages))
     requests = _image_requests(book, store, options)
 
-    fd, tmp_name = tempfile.mkstemp(dir=out_path.parent, prefix=".tmp-render-", suffix=".pdf")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".tmp-render-") as work:
+        tmp = Path(work) / "book.pdf"
         with ImagePool(store, options.workers) as pool, _plain_streams():
             pool.submit_all(requests.values())
-            canvas = _new_canvas(tmp, book, options, fonts)
-            writer = _Writer(canvas, book, options, fonts, pool, requests, report)
+            writer = _Writer(book, options, fonts, pool, requests, report)
             sheets = _sheets(book, options)
+            parts: list[Path] = []
             for done, sheet_pages in enumerate(sheets, start=1):
+                if writer.canvas is None:
+                    parts.append(Path(work) / f"part-{len(parts):04d}.pdf")
+                    writer.start_part(_new_canvas(parts[-1], book, options, fonts))
                 writer.draw_sheet(sheet_pages)
+                if (writer.part_bytes >= PART_IMAGE_BYTES or writer.part_sheets >= PART_MAX_SHEETS
+                        or done == len(sheets)):
+                    writer.finish_part()
                 if progress:
-                    progress(0.95 * done / len(sheets))
-            canvas.save()
-            report.sheet_count = len(sheets)
+                    progress(0.9 * done / len(sheets))
+            report.sheet_count, report.parts = len(sheets), len(parts)
             report.images_processed, report.images_cached = pool.processed, pool.cached
+            report.images_passthrough = pool.passed_through
+        if len(parts) == 1:
+            os.replace(parts[0], tmp)
+        else:
+            join_parts(parts, tmp)
+            for part in parts:
+                part.unlink()
         if options.mode == "print":
             report.pdfx_applied = _apply_pdfx(tmp, options, book.title)
-        os.chmod(tmp, 0o644)  # mkstemp made it private; a PDF is meant to be shared
+        os.chmod(tmp, 0o644)  # a PDF is meant to be shared, whatever the umask of the folder
         os.replace(tmp, out_path)
-    finally:
-        tmp.unlink(missing_ok=True)
     if progress:
         progress(1.0)
     return report
@@ -143,20 +160,33 @@ def _apply_pdfx(path: Path, options: RenderOptions, title: str) -> bool:
 
 
 class _Writer:
-    """Draws sheets onto one canvas; holds what every page needs."""
+    """Draws sheets onto the current part's canvas; holds what every page needs."""
 
-    def __init__(self, canvas: Canvas, book: Book, options: RenderOptions, fonts: FontSet,
+    def __init__(self, book: Book, options: RenderOptions, fonts: FontSet,
                  pool: ImagePool, requests: dict[tuple[int, int], ImageRequest],
                  report: RenderReport) -> None:
-        self.canvas, self.book, self.options, self.fonts = canvas, book, options, fonts
+        self.book, self.options, self.fonts = book, options, fonts
         self.pool, self.requests, self.report = pool, requests, report
+        self.canvas: Canvas | None = None
+        self.part_bytes = self.part_sheets = 0
         self.cmyk = options.mode == "print"
         self.trim_w, self.trim_h = mm(book.trim_width_mm), mm(book.trim_height_mm)
         self.print_sheet = PrintSheet.for_trim(book.trim_width_mm, book.trim_height_mm,
                                                book.bleed_mm, options.crop_marks)
 
+    def start_part(self, canvas: Canvas) -> None:
+        self.canvas, self.part_bytes, self.part_sheets = canvas, 0, 0
+
+    def finish_part(self) -> None:
+        """Write the part's file; ReportLab then lets go of its images."""
+        assert self.canvas is not None
+        self.canvas.save()
+        self.canvas = None
+
     def draw_sheet(self, pages: tuple[Page | None, ...]) -> None:
         c = self.canvas
+        assert c is not None
+        self.part_sheets += 1
         if self.cmyk:
             sheet = self.print_sheet
             c.setPageSize(sheet.media_size)
@@ -184,6 +214,7 @@ class _Writer:
                    clip: tuple[float, float, float, float]) -> None:
         """Draw ``page`` with its trim's top-left corner at PDF point (x0, top)."""
         c = self.canvas
+        assert c is not None
         c.saveState()
         path = c.beginPath()
         path.rect(*clip)
@@ -202,8 +233,10 @@ class _Writer:
     def _draw_photo(self, page: Page, index: int, frame: PhotoFrame, x0: float,
                     top: float) -> None:
         prepared = self.pool.get(self.requests[page.number, index])
+        self.part_bytes += prepared.path.stat().st_size
         x, y, w, h = _rect_pt(frame.rect, x0, top)
         c = self.canvas
+        assert c is not None
         c.saveState()
         path = c.beginPath()
         path.rect(x, y, w, h)
@@ -214,11 +247,13 @@ class _Writer:
             page=page.number, photo_id=frame.photo_id, placed_w_mm=frame.rect.width_mm,
             placed_h_mm=frame.rect.height_mm, effective_ppi=round(prepared.effective_ppi, 1),
             pixels_w=prepared.width_px, pixels_h=prepared.height_px,
-            colour_mode=prepared.colour_mode, from_cache=prepared.from_cache))
+            colour_mode=prepared.colour_mode, from_cache=prepared.from_cache,
+            passthrough=prepared.passthrough))
 
     def _draw_watermark(self, text: str, sheet_w: float) -> None:
         """Light diagonal text across the sheet, over the content so photos cannot hide it."""
         c = self.canvas
+        assert c is not None
         font = self.fonts.name("hei")
         angle = math.degrees(math.atan2(self.trim_h, sheet_w))
         diagonal = math.hypot(sheet_w, self.trim_h)
