@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from album.catalog import next_photo_position, parse_trim, review
 from album.errors import AlbumError, ConflictError, NotFoundError
@@ -305,7 +305,8 @@ def find_photos(
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = max(1, page)
     photos = list(
-        session.scalars(query.order_by(Photo.created_at.desc(), Photo.id.desc())
+        session.scalars(query.options(selectinload(Photo.submitter), selectinload(Photo.chapter))
+                        .order_by(Photo.created_at.desc(), Photo.id.desc())
                         .offset((page - 1) * per_page).limit(per_page))
     )
     return PhotoPage(photos, total, page, per_page)

@@ -180,3 +180,25 @@ def test_unexpected_error_is_a_chinese_500_without_traceback(tmp_path: Path) -> 
     assert "服务器出错" in text and "secret internals" not in text and "Traceback" not in text
     api = env.client().get("/api/boom")
     assert api.status_code == 500 and api.is_json and "secret" not in api.get_data(as_text=True)
+
+
+def test_lists_stay_fast_with_two_thousand_photos(tmp_path: Path) -> None:
+    import time
+
+    env = make_env(tmp_path)
+    chapter = add_chapter(env, "大篇")
+    with transaction(env.home.factory) as session:
+        session.add_all(
+            Photo(album_id=env.album_id(), sha256=f"{i:064x}", original_name=f"{i}.jpg", format="JPEG",
+                  width_px=600, height_px=400, caption=f"批量{i}", submitter_id=env.user_ids["contributor"],
+                  chapter_id=chapter if i % 2 else None, position=i)
+            for i in range(2000)
+        )
+    editor, contributor = env.client("editor"), env.client("contributor")
+    for client, url in ((editor, "/editor/review"), (editor, f"/editor/review?chapter={chapter}&page=10"),
+                        (contributor, "/contribute/mine?page=20")):
+        started = time.perf_counter()
+        page = client.get(url).get_data(as_text=True)
+        assert time.perf_counter() - started < 1.5, url
+        assert page.count("/thumb") == 60, url
+    assert "共 2000 张" in editor.get("/editor/review").get_data(as_text=True)
