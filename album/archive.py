@@ -83,15 +83,28 @@ def import_archive(home: Home, archive: Path) -> dict[str, int]:
         if doc.get("format") != FORMAT:
             raise AlbumError(f"不认识的备份格式：{doc.get('format')!r}")
         tables = doc["tables"]
-        for sha in {p["sha256"] for p in tables["photos"]}:
+        # Verify every original before storing any, so a damaged archive leaves nothing behind.
+        verified: list[Path] = []
+        for sha in sorted({p["sha256"] for p in tables["photos"]}):
             local = Path(tmp) / sha
-            with zf.open(f"originals/{sha}") as src, open(local, "wb") as dst:
-                shutil.copyfileobj(src, dst)
+            try:
+                with zf.open(f"originals/{sha}") as src, open(local, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+            except (KeyError, zipfile.BadZipFile, OSError) as exc:
+                raise AlbumError(f"备份中缺少原图 {sha[:12]}… 或无法读取") from exc
             if sha256_file(local) != sha:
                 raise AlbumError(f"备份中的原图 {sha[:12]}… 已损坏")
-            home.store.put_original(local)
-        with transaction(home.factory) as session:
-            counts = _insert_rows(session, tables)
+            verified.append(local)
+        stored = [local.name for local in verified if not home.store.has_original(local.name)]
+        try:
+            for local in verified:
+                home.store.put_original(local)
+            with transaction(home.factory) as session:
+                counts = _insert_rows(session, tables)
+        except BaseException:
+            for sha in stored:
+                home.store.remove_original(sha)
+            raise
         names = zf.namelist()
         if "settings/album.toml" in names and not (home.settings.home / "album.toml").exists():
             (home.settings.home / "album.toml").write_bytes(zf.read("settings/album.toml"))
