@@ -182,7 +182,7 @@ def _check_placeholders(t: _Table, key: str, text: str) -> None:
 def _parse_template(data: dict[str, Any], path: Path, styles: dict[str, TextStyle]) -> Template:
     where = path.name
     t = _Table(data, where, ("kind", "description", "cost", "folio", "running_head", "recto",
-                             "mirror", "toc_title", "photo", "caption", "text"))
+                             "mirror", "toc_title", "family", "photo", "caption", "text"))
     kind = t.text("kind", choices=KINDS)
     photos = tuple(_parse_photo(body, f"{where}: [[photo]] #{i + 1}")
                    for i, body in enumerate(t.tables("photo")))
@@ -199,6 +199,8 @@ def _parse_template(data: dict[str, Any], path: Path, styles: dict[str, TextStyl
                   for i, body in enumerate(t.tables("text")))
     if sum(1 for x in texts if x.flow) > 1:
         raise t.fail("text", "中最多只能有一个 flow 文字框")
+    if t.text("family", "") in RESERVED_NAMES:
+        raise t.fail("family", f"不能用保留名（{'、'.join(RESERVED_NAMES)}）")
     return Template(
         name=path.stem, kind=kind, source=path, photos=photos, captions=captions, texts=texts,
         cost=t.num("cost", 1.0, lo=0, hi=100), folio=t.flag("folio", kind in FOLIO_KINDS),
@@ -206,7 +208,7 @@ def _parse_template(data: dict[str, Any], path: Path, styles: dict[str, TextStyl
         recto=t.flag("recto", kind in ("title", "half-title", "preface", "toc", "opener", "index",
                                         "afterword")),
         mirror=t.flag("mirror", False), toc_title=t.text("toc_title", ""),
-        description=t.text("description", ""))
+        description=t.text("description", ""), family=t.text("family", "") or path.stem)
 
 
 def _parse_photo(body: Any, where: str) -> PhotoSlot:

@@ -91,6 +91,7 @@ class Template:
     mirror: bool
     toc_title: str
     description: str = ""
+    family: str = ""  # templates that look alike share one: repeating the family counts as a run
 
     @property
     def pages(self) -> int:
@@ -154,11 +155,12 @@ class TemplateSet:
     def describe(self) -> list[str]:
         """One line per template for ``album layouts``: name, kind, photo slots, description."""
         lines = []
+        width = max((len(name) for name in self.templates), default=0) + 1
         for t in sorted(self.templates.values(), key=lambda t: (t.kind not in PHOTO_KINDS, t.name)):
             slots = " ".join(f"{s.min_aspect:g}–{s.max_aspect:g}" if s.fit == "fill" else "任意比例"
                              for s in t.photos)
             photos = f"{len(t.photos)} 张照片（{slots}）" if t.photos else ""
-            lines.append(f"{t.name:<20} {t.kind:<10} {photos} {t.description}".rstrip())
+            lines.append(f"{t.name:<{width}} {t.kind:<10} {photos} {t.description}".rstrip())
         return lines
 
 

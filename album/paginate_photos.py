@@ -23,12 +23,20 @@ PANORAMA_ASPECT = 2.2  # wider than this: a wide slot or a spread, the fallback 
 LOSS_WEIGHT = 3.0
 PINNED_LOSS_WEIGHT = 12.0  # among a pin's templates, the least cropping one wins clearly
 EMPTY_WEIGHT = 0.8
+WHITE_WEIGHT = 1.0  # × the share of the margin box photos leave white: large photos are wanted
 REPEAT_PENALTY = 0.8  # × how many times in a row the template already ran
 MAX_RUN_TRACKED = 3
 BLANK_COST = 4.0
-END_ON_RECTO_COST = 1.0  # the next chapter must start on a recto: a blank verso would follow
-NO_CAPTION_COST = 1.5
+END_ON_RECTO_COST = 2.0  # the next chapter must start on a recto: a blank verso would follow
+NO_CAPTION_COST = 3.0  # a caption is the photo's record (who, where, when): losing it is costly
 CAPTION_OVERFLOW_COST = 4.0  # a caption that will not fit even shrunk is a real defect
+# Resolution: print wants 300 ppi; preflight warns below 200 and flags below 150. A slot that
+# stretches a photo below GOOD_PPI costs more the further it falls, and a flagged one a lot.
+GOOD_PPI = 200.0
+LOW_PPI = 150.0
+PPI_WEIGHT = 4.0
+LOW_PPI_COST = 2.0
+MM_PER_INCH = 25.4
 CREDIT_PHOTOGRAPHER, CREDIT_UNIT, CREDIT_SEP = "摄影：", "供稿：", "\u3000"
 
 
@@ -139,6 +147,21 @@ def photo_rects(template: Template, photos: tuple[PhotoSnapshot, ...], geom: Geo
     return out
 
 
+def effective_ppi(photo: PhotoSnapshot, rect: Rect, crop: Crop) -> float:
+    """Original pixels inside the crop per inch of placed size (as preflight measures it)."""
+    ppi_x = photo.width_px * (crop.right - crop.left) / (rect.width_mm / MM_PER_INCH)
+    ppi_y = photo.height_px * (crop.bottom - crop.top) / (rect.height_mm / MM_PER_INCH)
+    return min(ppi_x, ppi_y)
+
+
+def resolution_cost(photo: PhotoSnapshot, rect: Rect, crop: Crop) -> float:
+    """Zero from ``GOOD_PPI`` up; so a small original goes to a small slot, and a hero page or a
+    spread is only chosen for a photo with the pixels to fill it."""
+    ppi = effective_ppi(photo, rect, crop)
+    cost = PPI_WEIGHT * max(0.0, 1.0 - ppi / GOOD_PPI)
+    return cost + (LOW_PPI_COST if ppi < LOW_PPI else 0.0)
+
+
 def accepts(template: Template, slot: PhotoSlot, box: Rect, aspect: float, geom: Geometry) -> bool:
     """Whether a slot's aspect range takes a photo. Ranges are written for the reference trim
     (大16开); on another trim they scale with the slot, so a side-by-side pair of portrait slots
@@ -149,12 +172,25 @@ def accepts(template: Template, slot: PhotoSlot, box: Rect, aspect: float, geom:
     return slot.min_aspect * scale - 1e-9 <= aspect <= slot.max_aspect * scale + 1e-9
 
 
+def white_share(template: Template, rects: list[Rect], geom: Geometry) -> float:
+    """How much of the page's (or spread's) margin box the photos leave empty; a bleeding photo
+    counts the part of it on the trim, so a hero page fills more than its margin box."""
+    m = geom.margins
+    width = geom.trim_w * template.pages
+    page_area = (geom.trim_w - m.inner - m.outer) * (geom.trim_h - m.top - m.bottom)
+    shown = sum(max(0.0, min(r.right_mm, width) - max(r.x_mm, 0.0))
+                * max(0.0, min(r.bottom_mm, geom.trim_h) - max(r.y_mm, 0.0)) for r in rects)
+    return max(0.0, 1.0 - shown / (page_area * template.pages))
+
+
 def placement_cost(template: Template, photos: tuple[PhotoSnapshot, ...], geom: Geometry,
                    styles: Mapping[str, TextStyle], pinned: bool,
                    wide_home: Mapping[int, bool] | None = None) -> float | None:
     """Cost of putting ``photos`` on ``template``; None when an unpinned photo may not go there."""
     cost = template.cost
-    for slot, box, rect, crop in photo_rects(template, photos, geom, True):
+    placed = photo_rects(template, photos, geom, True)
+    cost += WHITE_WEIGHT * white_share(template, [rect for _s, _b, rect, _c in placed], geom)
+    for slot, box, rect, crop in placed:
         photo = photos[template.photos.index(slot)]
         loss = 1.0 - crop.kept_share
         if not pinned:
@@ -164,6 +200,7 @@ def placement_cost(template: Template, photos: tuple[PhotoSnapshot, ...], geom: 
                 return None
         empty = 1.0 - (rect.width_mm * rect.height_mm) / (box.width_mm * box.height_mm)
         cost += (PINNED_LOSS_WEIGHT if pinned else LOSS_WEIGHT) * loss + EMPTY_WEIGHT * empty
+        cost += resolution_cost(photo, rect, crop)
         cap = template.caption_for(slot.name)
         if cap is None:
             has_text = photo.caption.strip() or credit_text(photo)
@@ -192,7 +229,7 @@ def plan_chapter(photos: tuple[PhotoSnapshot, ...], pins: Mapping[int, PinGroup]
     """Choose placements for a chapter's photos, in order, starting at page ``first_page``.
 
     ``pins`` maps the index of a pinned group's first photo to the group. State of the search:
-    (next photo, parity of the next page, previous template, how often it ran)."""
+    (next photo, parity of the next page, previous template family, how often it ran)."""
     n = len(photos)
     pinned_idx = {i + k for i, g in pins.items() for k in range(g.length)}
     candidates = templates.photo_templates()
@@ -235,9 +272,10 @@ def plan_chapter(photos: tuple[PhotoSnapshot, ...], pins: Mapping[int, PinGroup]
                 c = option_cost(i, t, pinned)
                 if c is None:
                     continue
-                same = t.name == prev
+                family = t.family or t.name
+                same = family == prev
                 c += REPEAT_PENALTY * run if same else 0.0
-                state = ((parity + t.pages) % 2, t.name, min(run + 1, MAX_RUN_TRACKED) if same else 1)
+                state = ((parity + t.pages) % 2, family, min(run + 1, MAX_RUN_TRACKED) if same else 1)
                 _relax(layers[i + k], state, choice.cost + c, (i, (parity, prev, run)),
                        Placement(t, photos[i:i + k], pinned or k_fixed is not None))
     best_key = min(layers[n], key=lambda s: layers[n][s].cost + (END_ON_RECTO_COST if s[0] == 0 else 0))
