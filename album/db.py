@@ -6,8 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, String, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
+
+from album.errors import TooLongError
+
+# Names a person knows for the text columns they can type into.
+FIELD_LABELS = {
+    "title": "标题", "subtitle": "副标题", "publisher": "出版单位", "username": "用户名",
+    "display_name": "姓名", "unit": "单位", "original_name": "文件名", "photographer": "摄影",
+    "place": "地点", "date_text": "日期", "camera_make": "相机品牌", "camera_model": "相机型号",
+    "template": "版式", "icc_profile_path": "ICC 文件路径",
+}
 
 
 
@@ -44,8 +54,37 @@ def create_schema(engine: Engine) -> None:
     upgrade(engine)
 
 
+def text_overflows(obj: object) -> list[tuple[str, int]]:
+    """(column, length) for each String column of ``obj`` holding a longer value.
+
+    SQLite stores any length, PostgreSQL refuses the whole row; checking here makes both behave
+    the same and lets the caller say which field is too long.
+    """
+    out = []
+    for column in inspect(type(obj)).columns:
+        length = getattr(column.type, "length", None)
+        value = getattr(obj, column.key, None)
+        if isinstance(column.type, String) and length and isinstance(value, str) and len(value) > length:
+            out.append((column.key, length))
+    return out
+
+
+def too_long_message(column: str, length: int) -> str:
+    return f"“{FIELD_LABELS.get(column, column)}”过长：最多 {length} 个字"
+
+
+def _refuse_overlong(session: Session, _context: object, _instances: object) -> None:
+    for obj in list(session.new) + list(session.dirty):
+        overflows = text_overflows(obj)
+        if overflows:
+            raise TooLongError(too_long_message(*overflows[0]))
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    """Sessions that refuse over-long text before the database does (same on every database)."""
+    factory = sessionmaker(engine, expire_on_commit=False)
+    event.listen(factory, "before_flush", _refuse_overlong)
+    return factory
 
 
 @contextmanager

@@ -13,6 +13,10 @@ class IngestError(AlbumError):
     """A file or captions sheet could not be imported; the message names the reason."""
 
 
+class TooLongError(IngestError):
+    """A text field is longer than its column allows (the message names the field)."""
+
+
 class LayoutError(AlbumError):
     """A page template is invalid or a book could not be paginated."""
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from album.captions import PhotoMeta
 from album.catalog import get_or_create_chapter, next_photo_position
 from album.config import Limits
-from album.db import transaction
+from album.db import text_overflows, too_long_message, transaction
 from album.errors import IngestError
 from album.exif import read_exif
 from album.models import Album, Photo, ReviewState
@@ -87,8 +87,6 @@ def ingest_file(
     existing = _photo_by_sha(session, album, sha)
     if existing is not None:
         return existing, False
-    newly_stored = not store.has_original(sha)
-    store.put_original(path)
     chapter_id = get_or_create_chapter(session, album, meta.chapter).id if meta.chapter else None
     photo = Photo(
         album_id=album.id,
@@ -115,6 +113,15 @@ def ingest_file(
         status=status,
         submitter_id=submitter_id,
     )
+    # Refuse over-long text before anything is stored (PostgreSQL would refuse the row later);
+    # camera names come from EXIF, not from a person, so they are shortened instead.
+    for column, length in text_overflows(photo):
+        if column in ("camera_make", "camera_model"):
+            setattr(photo, column, getattr(photo, column)[:length])
+        else:
+            raise refuse("too-long", too_long_message(column, length))
+    newly_stored = not store.has_original(sha)
+    store.put_original(path)
     try:
         with session.begin_nested():
             session.add(photo)

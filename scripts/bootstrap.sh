@@ -26,7 +26,7 @@ stamp=.venv/.huace-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "==> installing Python packages"
   log=.venv/install.log
-  { .venv/bin/python -m pip install -q --upgrade pip && .venv/bin/python -m pip install -q -e '.[test]'; } \
+  { .venv/bin/python -m pip install -q --upgrade pip && .venv/bin/python -m pip install -q -e '.[test,postgres]'; } \
     >"$log" 2>&1 || { cat "$log" >&2; echo "pip install failed (log above)" >&2; exit 1; }
   touch "$stamp"
 fi

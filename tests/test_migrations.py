@@ -143,3 +143,28 @@ def test_packaged_cli_reports_head(settings) -> None:
                          capture_output=True, text=True, timeout=60, check=True)
     (head,) = head_revisions()
     assert f"{head} (head)" in out.stdout
+
+
+def test_over_long_text_is_refused_alike_on_every_database(settings, corpus) -> None:  # type: ignore[no-untyped-def]
+    """SQLite would store it and PostgreSQL would fail the row: both refuse it by name, up front."""
+    from album.captions import PhotoMeta
+    from album.errors import TooLongError
+    from album.ingest import import_paths
+
+    home = open_home(settings, create=True)
+    try:
+        with transaction(home.factory) as s:
+            album_id = create_album(s, "长度").id
+        photo = corpus / "photos" / "kde-kite.jpg"
+        report = import_paths(home.factory, home.store, settings.limits, album_id, [photo],
+                              captions={photo.name: PhotoMeta(photographer="摄" * 201)})
+        assert [(o.status, o.code, o.reason) for o in report.outcomes] == [
+            ("refused", "too-long", "“摄影”过长：最多 200 个字")]
+        assert list(home.store.iter_originals()) == []
+        with pytest.raises(TooLongError, match="标题"):
+            with transaction(home.factory) as s:
+                s.get(Album, album_id).title = "题" * 201
+        with transaction(home.factory) as s:
+            assert s.get(Album, album_id).title == "长度"
+    finally:
+        home.close()
