@@ -71,6 +71,7 @@ def test_contributor_to_proof(served, browser, corpus: Path, tmp_path: Path) -> 
     errors: list[str] = []
     context = browser.new_context(viewport={"width": 1366, "height": 860}, accept_downloads=True,
                                   locale="zh-CN")
+    context.set_default_timeout(120_000)  # a loaded 2-core CI machine renders slowly; never hang forever
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
