@@ -24,8 +24,19 @@ MIN_PASSWORD = 8
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method="scrypt")
 
 
+HASH_METHOD = "scrypt"
+# werkzeug's scrypt parameters (N=2^15, r=8, p=1); a stored hash with other ones is upgraded.
+HASH_PREFIX = "scrypt:32768:8:1$"
+
+
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    """A salted scrypt hash (memory-hard, so a stolen database is slow to attack)."""
+    return generate_password_hash(password, method=HASH_METHOD)
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True for hashes made with an older method or weaker parameters than ``hash_password``."""
+    return not password_hash.startswith(HASH_PREFIX)
 
 
 def _check_password_rules(password: str) -> None:
@@ -65,7 +76,11 @@ def create_user(
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with this name and password, else None (same cost either way)."""
+    """The active user with this name and password, else None (same cost either way).
+
+    A correct password stored under an older hash method is rehashed on the spot; the caller's
+    commit keeps the upgrade.
+    """
     user = session.scalars(
         select(User).where(func.lower(User.username) == username.strip().lower())
     ).first()
@@ -74,6 +89,8 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
     return user
 
 

@@ -63,10 +63,14 @@ def serve(ctx: click.Context, host: str, port: int, demo_accounts: bool) -> None
     from waitress import serve as serve_wsgi
 
     from album.accounts import seed_demo_users
+    from album.jobs import fail_interrupted
     from web import create_app
 
     home_path = ctx.find_root().obj.home
     app = create_app({"ALBUM_HOME": str(home_path)})
+    # One server process: a render still queued or running now was left by a process that died.
+    interrupted = fail_interrupted(app.extensions["album_home"])
+    click.echo(f"上次中断的渲染任务：{interrupted} 个已标记为失败")
     if demo_accounts:
         home = open_ctx_home(ctx)
         click.echo("演示账号（每次启动重新生成密码）：")

@@ -6,10 +6,11 @@
 from __future__ import annotations
 
 import logging
-import secrets
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request, url_for
+from flask import Flask, flash, g, jsonify, render_template, request, url_for
+from flask_limiter.errors import RateLimitExceeded
 from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from sqlalchemy.orm import Session
@@ -23,17 +24,15 @@ from album.errors import AlbumError, ConflictError, NotFoundError
 from album.home import Home, open_home
 from album.models import Album, Role, User
 from web.access import PUBLIC, enforce_roles, requires, wants_json
+from web.security import add_security_headers, init_login_limits, persistent_secret_key, retry_after, \
+    wait_words
 
 log = logging.getLogger(__name__)
 CONFLICT_MESSAGE = "已被他人修改，请刷新后重试"
 ERROR_TITLES = {
     400: "请求有误", 401: "请先登录", 403: "没有权限", 404: "找不到页面", 405: "不支持的操作",
-    409: "修改冲突", 413: "文件太大", 422: "无法处理", 500: "服务器出错",
+    409: "修改冲突", 413: "文件太大", 422: "无法处理", 429: "尝试过多", 500: "服务器出错",
 }
-CSP = (
-    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
-)
 
 
 class Account(UserMixin):
@@ -71,10 +70,13 @@ def album() -> Album:
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app for the album home named by ``ALBUM_HOME`` (or the default home)."""
+    """Build the app for the album home named by ``ALBUM_HOME`` (or the default home).
+
+    Without a ``SECRET_KEY`` in ``config`` the key kept in ``HOME/secret_key`` is used (created
+    on first start), so signed-in people stay signed in across a restart.
+    """
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=secrets.token_hex(32),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
@@ -87,6 +89,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = load_settings(app.config["ALBUM_HOME"])
     home = open_home(settings, create=True)
     app.extensions["album_home"] = home
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = persistent_secret_key(settings.home)
+    app.config.setdefault("UPLOAD_TMP_DIR", str(settings.home / "tmp"))
+    Path(app.config["UPLOAD_TMP_DIR"]).mkdir(parents=True, exist_ok=True)
     app.config.setdefault("MAX_CONTENT_LENGTH", settings.limits.max_upload_bytes + (1 << 20))
     _ensure_album(home)
 
@@ -105,12 +111,27 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for module in (auth, contribute, editor, proofs, admin):
         app.register_blueprint(module.bp)
     requires(PUBLIC)(app.view_functions["static"])
+    limiter = init_login_limits(app)
     app.before_request(enforce_roles)
     app.teardown_appcontext(_close_db)
-    app.after_request(_security_headers)
+    app.after_request(add_security_headers)
     app.context_processor(lambda: {"csrf_token": generate_csrf, "ROLE_NAMES": ROLE_NAMES,
                                    "page_url": page_url})
     _register_errors(app)
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many_attempts(exc: RateLimitExceeded):  # type: ignore[no-untyped-def]
+        seconds = retry_after(limiter, exc)
+        message = f"登录失败次数过多，请 {wait_words(seconds)}后再试"
+        if request.endpoint == "auth.login":
+            flash(message, "error")
+            page = render_template("login.html", username=request.form.get("username", ""))
+            response = app.make_response((page, 429))
+        else:
+            response = app.make_response(error_response(429, message, "too-many-attempts"))
+        response.headers["Retry-After"] = str(seconds)
+        return response
+
     return app
 
 
@@ -136,14 +157,6 @@ def _close_db(_exc: BaseException | None) -> None:
     session = g.pop("db", None)
     if session is not None:
         session.close()
-
-
-def _security_headers(response):  # type: ignore[no-untyped-def]
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "same-origin"
-    return response
 
 
 def error_response(status: int, message: str, code: str = ""):  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from album.accounts import authenticate
@@ -37,11 +37,14 @@ def _safe_next(target: str | None) -> str | None:
 @bp.route("/login", methods=["GET", "POST"])
 @requires(PUBLIC)
 def login():  # type: ignore[no-untyped-def]
+    """Sign in; failures are counted per name and address (web.security throttles them)."""
     if request.method == "POST":
         user = authenticate(db(), request.form.get("username", ""), request.form.get("password", ""))
         if user is None:
+            g.login_failed = True
             flash("用户名或密码不正确", "error")
             return render_template("login.html", username=request.form.get("username", ""))
+        db().commit()  # authenticate may have upgraded an old password hash
         login_user(Account(user))
         return redirect(_safe_next(request.args.get("next")) or url_for("auth.index"))
     return render_template("login.html", username="")

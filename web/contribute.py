@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from album.arrange import edit_submission, find_photos
@@ -79,8 +79,8 @@ def photo_json(photo: Photo, duplicate: bool = False) -> dict:
 @requires(SIGNED_IN)
 def upload():  # type: ignore[no-untyped-def]
     chapters = chapter_summaries(db(), album())
-    limit_mb = get_home().settings.limits.max_upload_bytes // (1 << 20)
-    return render_template("upload.html", chapters=chapters, limit_mb=limit_mb)
+    limit = get_home().settings.limits.max_upload_bytes
+    return render_template("upload.html", chapters=chapters, limit_bytes=limit, limit_words=size_words(limit))
 
 
 @bp.post("/api/upload")
@@ -92,15 +92,16 @@ def api_upload():  # type: ignore[no-untyped-def]
     if upload is None or not upload.filename:
         return jsonify(ok=False, error="没有收到文件", code="no-file"), 400
     name = upload.filename
-    with tempfile.TemporaryDirectory(prefix="huace-upload-") as tmp:
+    # The temporary copy lives in the home (UPLOAD_TMP_DIR), where a leftover would be seen.
+    with tempfile.TemporaryDirectory(prefix="upload-", dir=current_app.config["UPLOAD_TMP_DIR"]) as tmp:
         local = Path(tmp) / "upload"
         written = 0
         with open(local, "wb") as out:
             for chunk in iter(lambda: upload.stream.read(CHUNK), b""):
                 written += len(chunk)
                 if written > home.settings.limits.max_upload_bytes:
-                    limit = home.settings.limits.max_upload_bytes // (1 << 20)
-                    return jsonify(ok=False, error=f"文件太大（上限 {limit} MB）", code="too-large"), 413
+                    limit = size_words(home.settings.limits.max_upload_bytes)
+                    return jsonify(ok=False, error=f"文件太大（上限 {limit}）", code="too-large"), 413
                 out.write(chunk)
         try:
             with transaction(home.factory) as session:
@@ -117,6 +118,13 @@ def api_upload():  # type: ignore[no-untyped-def]
         except IngestError as exc:
             return jsonify(ok=False, error=str(exc), code=getattr(exc, "code", "refused")), 422
     return jsonify(ok=True, photo=answer), 201 if created else 200
+
+
+def size_words(size: int) -> str:
+    """A byte count as people say it: 80 MB, 300 KB."""
+    if size >= 1 << 20:
+        return f"{size / (1 << 20):.0f} MB"
+    return f"{max(1, size // 1024)} KB"
 
 
 def _form_fields(source: dict) -> dict:
@@ -164,8 +172,6 @@ def mine():  # type: ignore[no-untyped-def]
 
 
 def current_app_per_page() -> int:
-    from flask import current_app
-
     return int(current_app.config["PER_PAGE"])
 
 

@@ -28,7 +28,7 @@
       list.appendChild(item);
       counts.total += 1;
       if (file.size > limit) {
-        refuse(item, "文件太大（上限 " + Math.round(limit / 1048576) + " MB）");
+        refuse(item, "文件太大（上限 " + zone.dataset.limitWords + "）");
       } else {
         queue.push({ file, item });
       }
