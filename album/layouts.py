@@ -17,7 +17,8 @@ from album.errors import LayoutError
 from album.layouts_model import (
     EPS, FLOWS, FOLIO_KINDS, KINDS, PHOTO_KINDS, PLACEHOLDERS, REFERENCE_TRIM_MM, RESERVED_NAMES,
     RUNNING_HEAD_KINDS, SPECIAL_FILES, BookRules, CaptionSlot, Frac, Margins, PageMark, PhotoSlot,
-    Template, TemplateSet, TextSlot, check_text_geometry, placeholders, touches_trim,
+    Template, TemplateSet, TextSlot, check_text_clear_of_photos, check_text_geometry, placeholders,
+    touches_trim,
 )
 
 __all__ = ["load_templates", "TemplateSet", "Template", "LayoutError"]
@@ -114,6 +115,7 @@ def load_templates(directory: Path) -> TemplateSet:
             raise LayoutError(f"{path.name}: 模板名 “{path.stem}” 是保留字，请改文件名")
         template = _parse_template(_read(path), path, styles)
         check_text_geometry(template, *REFERENCE_TRIM_MM, rules)
+        check_text_clear_of_photos(template, *REFERENCE_TRIM_MM, rules.margins)
         templates[template.name] = template
     _check_references(templates, rules)
     return TemplateSet(templates=templates, styles=styles, rules=rules)

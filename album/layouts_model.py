@@ -234,6 +234,25 @@ def check_text_geometry(template: Template, trim_w: float, trim_h: float,
                 f" {safe:g} mm（文字安全区）")
 
 
+def check_text_clear_of_photos(template: Template, trim_w: float, trim_h: float,
+                               margins: Margins) -> None:
+    """No caption or text frame lies on a photo slot: text printed over a picture is unreadable
+    (fractions of the trim and of the margin box are easy to mix up when drawing a template)."""
+    texts = [(f"[[caption]] photo = \"{c.photo}\"", c.area, c.frac) for c in template.captions]
+    texts += [(f"[[text]] name = \"{t.name}\"", t.area, t.frac) for t in template.texts]
+    for recto in (True, False):
+        photos = [(s.name, resolve(template, s.area, s.frac, trim_w, trim_h, margins, recto))
+                  for s in template.photos]
+        for label, area, frac in texts:
+            r = resolve(template, area, frac, trim_w, trim_h, margins, recto)
+            for name, p in photos:
+                overlap_w = min(r.right_mm, p.right_mm) - max(r.x_mm, p.x_mm)
+                overlap_h = min(r.bottom_mm, p.bottom_mm) - max(r.y_mm, p.y_mm)
+                if overlap_w > 0.5 and overlap_h > 0.5:
+                    raise LayoutError(f"{template.source.name}: {label} 压在照片位 “{name}” 上"
+                                      f"（重叠 {overlap_w:.1f} × {overlap_h:.1f} mm）")
+
+
 def placeholders(text: str) -> list[str]:
     """Field names used in a ``{placeholder}`` string (``str.format`` syntax)."""
     return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]

@@ -116,3 +116,23 @@ def test_unknown_template_is_one_line_error(home: Path, ids: list[int]) -> None:
     assert "three-one-two" in result.stderr  # the message says what there is
     missing = album(home, "pin", "alone", "99999", check=False)
     assert missing.returncode == 1 and missing.stderr.count("\n") == 1
+
+
+def test_broken_template_folder_is_named_in_one_line(tmp_path: Path) -> None:
+    """A designer's template whose caption lands on its photo is refused on load, by file and
+    field, before any book is made with it."""
+    import shutil
+
+    layouts = tmp_path / "layouts"
+    shutil.copytree(LAYOUTS, layouts)
+    hero = layouts / "hero-top.toml"
+    text = hero.read_text(encoding="utf-8")
+    assert "y = 0.604" in text
+    hero.write_text(text.replace("y = 0.604", "y = 0.5", 1), encoding="utf-8")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "album.toml").write_text(f'layouts_dir = "{layouts}"\n', encoding="utf-8")
+    album(home, "init", "--title", "T")
+    result = album(home, "layouts", check=False)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert "hero-top.toml" in result.stderr and "压在照片位" in result.stderr
