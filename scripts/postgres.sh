@@ -21,6 +21,9 @@ as_pg() {
 case "${1:-}" in
   start)
     BIN=$(bin_dir)
+    if [ -f "$DATA/PG_VERSION" ] && ! as_pg "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+      rm -rf "$DATA"  # left by a server that was killed: start afresh, the data is disposable
+    fi
     if [ ! -f "$DATA/PG_VERSION" ]; then
       mkdir -p "$DATA"
       [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$DATA"
