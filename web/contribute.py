@@ -7,7 +7,8 @@ any other photo id answers 404, exactly like one that does not exist.
 from __future__ import annotations
 
 import tempfile
-from pathlib import Path
+import unicodedata
+from pathlib import Path, PurePosixPath
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -18,6 +19,7 @@ from album.catalog import chapter_summaries
 from album.db import transaction
 from album.errors import AlbumError, ConflictError, IngestError, NotFoundError
 from album.ingest import ingest_file
+from album.sniff import refuse
 from album.models import Album, Photo, ReviewState
 from album.store import CHUNK
 from album.thumbs import PHOTO_SIZES, photo_thumbnail
@@ -26,6 +28,7 @@ from web.access import SIGNED_IN, requires
 
 bp = Blueprint("contribute", __name__, url_prefix="/contribute")
 
+MAX_NAME_CHARS = 255  # what common file systems allow for one name
 STATUS_NAMES = {ReviewState.submitted: "待审", ReviewState.accepted: "已采用", ReviewState.rejected: "未采用"}
 
 
@@ -91,7 +94,10 @@ def api_upload():  # type: ignore[no-untyped-def]
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return jsonify(ok=False, error="没有收到文件", code="no-file"), 400
-    name = upload.filename
+    try:
+        name = check_upload_name(upload.filename)
+    except IngestError as exc:
+        return jsonify(ok=False, error=str(exc), code=getattr(exc, "code", "refused")), 422
     # The temporary copy lives in the home (UPLOAD_TMP_DIR), where a leftover would be seen.
     with tempfile.TemporaryDirectory(prefix="upload-", dir=current_app.config["UPLOAD_TMP_DIR"]) as tmp:
         local = Path(tmp) / "upload"
@@ -118,6 +124,24 @@ def api_upload():  # type: ignore[no-untyped-def]
         except IngestError as exc:
             return jsonify(ok=False, error=str(exc), code=getattr(exc, "code", "refused")), 422
     return jsonify(ok=True, photo=answer), 201 if created else 200
+
+
+def check_upload_name(name: str) -> str:
+    """The name a browser sent, refused when only a hostile client would send it.
+
+    Browsers send a bare file name; folders, ``..``, an absolute path, control or direction
+    characters (U+202E makes ``gpj.exe`` look like ``exe.jpg``) or an endless name mean someone
+    crafted the request. The name is only ever a label (files are stored by content hash), but
+    it is shown to editors, so it is refused with the reason rather than quietly rewritten.
+    """
+    posix = name.replace("\\", "/")
+    if posix.startswith("/") or (len(name) > 1 and name[1] == ":") or ".." in PurePosixPath(posix).parts:
+        raise refuse("unsafe-path", "文件名不安全：不能含有路径（如 ../ 或 /）")
+    if any(unicodedata.category(ch)[0] == "C" for ch in name):
+        raise refuse("unsafe-path", "文件名含有控制字符或文字方向控制符")
+    if len(name) > MAX_NAME_CHARS:
+        raise refuse("name-too-long", f"文件名过长（最多 {MAX_NAME_CHARS} 个字符）")
+    return PurePosixPath(posix).name
 
 
 def size_words(size: int) -> str:
