@@ -218,21 +218,39 @@ def _load_upright_crop(request: ImageRequest) -> tuple[Image.Image, float]:
         raise RenderError(f"照片数据损坏，无法解码：{request.original.name}（{exc}）") from exc
     icc = im.info.get("icc_profile")
     im = _normalise_mode(im)
-    if orientation in TRANSPOSE:
-        im = im.transpose(TRANSPOSE[orientation])
-    if icc:
-        im.info["icc_profile"] = icc
 
-    w, h = im.size  # upright size after draft
-    box = (crop.left * w, crop.top * h, crop.right * w, crop.bottom * h)
+    # Crop and resample in the stored orientation and turn only the small result upright:
+    # turning the full decoded picture first would cost a copy of it in time and memory.
+    left, top, right, bottom = _stored_box(crop, orientation)
+    w, h = im.size  # stored size after draft
+    box = (left * w, top * h, right * w, bottom * h)
     out_w = max(1, round(crop_w_px * scale))
     out_h = max(1, round(crop_h_px * scale))
-    if scale < 1.0 or (w, h) != (up_w, up_h):
-        out = im.resize((out_w, out_h), Image.Resampling.LANCZOS, box=box)
+    if scale < 1.0 or (w, h) != (raw_w, raw_h):
+        size = (out_h, out_w) if swapped else (out_w, out_h)
+        out = im.resize(size, Image.Resampling.LANCZOS, box=box)
     else:
         out = im.crop(tuple(round(v) for v in box))
+    if orientation in TRANSPOSE:
+        out = out.transpose(TRANSPOSE[orientation])
     out.info["icc_profile"] = icc
     return out, effective_ppi
+
+
+def _stored_box(crop: Crop, orientation: int) -> tuple[float, float, float, float]:
+    """The crop (fractions of the upright picture) as fractions of the stored pixels, for the
+    EXIF orientation that turns stored into upright."""
+    l, t, r, b = crop.left, crop.top, crop.right, crop.bottom
+    return {
+        1: (l, t, r, b),
+        2: (1 - r, t, 1 - l, b),
+        3: (1 - r, 1 - b, 1 - l, 1 - t),
+        4: (l, 1 - b, r, 1 - t),
+        5: (t, l, b, r),
+        6: (t, 1 - r, b, 1 - l),
+        7: (1 - b, 1 - r, 1 - t, 1 - l),
+        8: (1 - b, l, 1 - t, r),
+    }[orientation]
 
 
 def _normalise_mode(im: Image.Image) -> Image.Image:

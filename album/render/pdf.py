@@ -39,7 +39,7 @@ WATERMARK_ALPHA = 0.22
 # A part is closed when its images reach this many bytes, or at PART_MAX_SHEETS sheets. ReportLab
 # needs about three times the image bytes while saving a part; fonts are subset per part, so
 # very small parts would repeat them needlessly.
-PART_IMAGE_BYTES = 48 * 1024 * 1024
+PART_IMAGE_BYTES = 24 * 1024 * 1024
 PART_MAX_SHEETS = 64
 
 
@@ -52,28 +52,16 @@ def render_book(book: Book, store: MediaStore, out_path: Path, options: RenderOp
         raise ConfigError(f"找不到 CMYK 色彩配置文件：{options.cmyk_profile}")
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    fonts = load_fonts()
     report = RenderReport(out_path=out_path, mode=options.mode, page_count=len(book.pages))
     requests = _image_requests(book, store, options)
 
     with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".tmp-render-") as work:
         tmp = Path(work) / "book.pdf"
         with ImagePool(store, options.workers) as pool, _plain_streams():
+            # Workers start before the fonts are loaded, so they do not carry them.
             pool.submit_all(requests.values())
-            writer = _Writer(book, options, fonts, pool, requests, report)
-            sheets = _sheets(book, options)
-            parts: list[Path] = []
-            for done, sheet_pages in enumerate(sheets, start=1):
-                if writer.canvas is None:
-                    parts.append(Path(work) / f"part-{len(parts):04d}.pdf")
-                    writer.start_part(_new_canvas(parts[-1], book, options, fonts))
-                writer.draw_sheet(sheet_pages)
-                if (writer.part_bytes >= PART_IMAGE_BYTES or writer.part_sheets >= PART_MAX_SHEETS
-                        or done == len(sheets)):
-                    writer.finish_part()
-                if progress:
-                    progress(0.9 * done / len(sheets))
-            report.sheet_count, report.parts = len(sheets), len(parts)
+            writer = _Writer(book, options, load_fonts(), pool, requests, report)
+            parts = _draw_parts(writer, Path(work), progress)
             report.images_processed, report.images_cached = pool.processed, pool.cached
             report.images_passthrough = pool.passed_through
         if len(parts) == 1:
@@ -89,6 +77,24 @@ def render_book(book: Book, store: MediaStore, out_path: Path, options: RenderOp
     if progress:
         progress(1.0)
     return report
+
+
+def _draw_parts(writer: _Writer, work: Path, progress: Progress | None) -> list[Path]:
+    """Draw every sheet in order into part files of bounded image bytes; return them."""
+    sheets = _sheets(writer.book, writer.options)
+    parts: list[Path] = []
+    for done, sheet_pages in enumerate(sheets, start=1):
+        if writer.canvas is None:
+            parts.append(work / f"part-{len(parts):04d}.pdf")
+            writer.start_part(_new_canvas(parts[-1], writer.book, writer.options, writer.fonts))
+        writer.draw_sheet(sheet_pages)
+        if (writer.part_bytes >= PART_IMAGE_BYTES or writer.part_sheets >= PART_MAX_SHEETS
+                or done == len(sheets)):
+            writer.finish_part()
+        if progress:
+            progress(0.9 * done / len(sheets))
+    writer.report.sheet_count, writer.report.parts = len(sheets), len(parts)
+    return parts
 
 
 def _image_requests(book: Book, store: MediaStore, options: RenderOptions
