@@ -8,6 +8,7 @@ crash leaves either the whole file or nothing. ``MediaStore`` is the seam where 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 import tempfile
@@ -28,20 +29,11 @@ def sha256_file(path: Path) -> str:
 
 def atomic_write_bytes(dest: Path, data: bytes) -> None:
     """Write ``data`` to ``dest`` so that readers see the old file or the whole new one."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-", suffix=dest.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_copy(io.BytesIO(data), dest)
 
 
 def atomic_copy(src: BinaryIO, dest: Path) -> None:
+    """Copy ``src`` into a temporary file beside ``dest``, flush it to disk, rename it into place."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-")
     try:

@@ -27,7 +27,7 @@ from album.config import load_settings
 from album.db import transaction
 from album.home import Home, open_home
 from album.ingest import import_paths
-from album.models import Album, ReviewState
+from album.models import ReviewState
 from album.paginate_front import chinese_ordinal
 from album.publish import render_album
 

@@ -6,26 +6,19 @@ from __future__ import annotations
 import csv
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ALBUM = [sys.executable, "-m", "album.cli"]
+from cli_support import ALBUM
+from cli_support import run_album as album
+
 MM = 72 / 25.4
 CAPTION_TEMPLATES = [
     "第{n}号照片：村民在新修的水泥路上合影，道路两旁是成片的茶园（摄于春季）。",
     "驻村工作队走访第{n}户脱贫家庭，了解“两不愁三保障”落实情况。",
     "扶贫车间里，第{n}组工人正在加工出口订单，月收入达3,200元。",
 ]
-
-
-def album(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([*ALBUM, "--home", str(home), *args], capture_output=True, text=True,
-                            timeout=600)
-    if check and result.returncode != 0:
-        pytest.fail(f"album {' '.join(args)} failed: {result.stderr}")
-    return result
 
 
 def boxes(pdf: Path) -> list[dict[str, list[float]]]:

@@ -5,23 +5,16 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ALBUM = [sys.executable, "-m", "album.cli"]
+from cli_support import ALBUM
+from cli_support import run_album as album
+
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 PLAN_LINE = re.compile(r"^\s*(\d+)\s+(\S+)\s+(\S+)((?:\s+#\d+)*)\s*$")
-
-
-def album(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([*ALBUM, "--home", str(home), *args], capture_output=True, text=True,
-                            timeout=300)
-    if check and result.returncode != 0:
-        pytest.fail(f"album {' '.join(args)} failed: {result.stderr}")
-    return result
 
 
 def plan(home: Path) -> list[tuple[int, str, str, list[int]]]:
