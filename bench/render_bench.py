@@ -6,10 +6,13 @@ and floor baselines on the same album, printed as one table from one run.
     .venv/bin/python bench/render_bench.py --profile      # pyinstrument profile of a cold render
 
 Each measured run is a child process (a fresh interpreter, so one run's memory does not carry
-into the next); wall time is taken inside it around the work alone, and peak RSS is the
-largest sum of resident memory over the child and all its descendants (image workers), sampled
-every 20 ms with psutil. Forked workers share pages with their parent, so the sum counts shared
-pages more than once: it overstates, never understates. Needs psutil (the ``bench`` extra).
+into the next); wall time is taken inside it around the work alone. CPU seconds are user +
+system time of the child and all its descendants (image workers), from the kernel's rusage:
+unlike wall time, they barely move when other programs load the machine. Peak RSS is the
+largest sum of resident memory over the child and its descendants, sampled every 50 ms with
+psutil; forked workers share pages with their parent, so that sum counts shared pages more
+than once and overstates. Peak PSS (proportional set size) counts shared pages once and is the
+true footprint. Needs psutil (the ``bench`` extra).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -76,23 +80,28 @@ def measure(phase: str, workload: wl.Workload, workers: int, out: Path) -> dict:
     """Run one phase in a child process and sample its process tree's memory."""
     cmd = [sys.executable, __file__, "--phase", phase, "--manifest",
            str(workload.home / "workload.json"), "--workers", str(workers), "--out", str(out)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     child = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    peak, stop = [0], threading.Event()
+    peak, stop = {"rss": 0, "pss": 0}, threading.Event()
 
     def sample() -> None:
         proc = psutil.Process(child.pid)
+        tree, listed = [proc], 0.0
         while not stop.is_set():
-            total = 0
-            try:
-                for p in [proc, *proc.children(recursive=True)]:
-                    try:
-                        total += p.memory_info().rss
-                    except psutil.Error:
-                        pass
-            except psutil.Error:
-                break
-            peak[0] = max(peak[0], total)
-            stop.wait(0.02)
+            if time.monotonic() - listed > 0.25:  # walking /proc for children is the costly part
+                try:
+                    tree, listed = [proc, *proc.children(recursive=True)], time.monotonic()
+                except psutil.Error:
+                    break
+            rss = pss = 0
+            for p in tree:
+                try:
+                    mem = p.memory_full_info()
+                    rss, pss = rss + mem.rss, pss + mem.pss
+                except psutil.Error:
+                    pass
+            peak["rss"], peak["pss"] = max(peak["rss"], rss), max(peak["pss"], pss)
+            stop.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -101,16 +110,18 @@ def measure(phase: str, workload: wl.Workload, workers: int, out: Path) -> dict:
     sampler.join()
     if child.returncode != 0:
         raise SystemExit(f"phase {phase} failed (exit {child.returncode})")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = json.loads(stdout.strip().splitlines()[-1])
-    result["peak_rss"] = peak[0]
+    result["peak_rss"], result["peak_pss"] = peak["rss"], peak["pss"]
+    result["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return result
 
 
 def row(name: str, r: dict, note: str = "") -> str:
     pages_s = r["pages"] / r["wall"] if r["wall"] else 0
     size = f"{r['bytes'] / 2**20:9.1f}" if r["bytes"] else "      —  "
-    return (f"| {name:<28} | {r['wall']:8.1f} | {pages_s:7.2f} | {r['peak_rss'] / 2**20:8.0f} "
-            f"| {size} | {note} |")
+    return (f"| {name:<30} | {r['wall']:7.1f} | {r['cpu']:7.1f} | {pages_s:7.2f} "
+            f"| {r['peak_rss'] / 2**20:8.0f} | {r['peak_pss'] / 2**20:8.0f} | {size} | {note} |")
 
 
 def verdict(ok: bool) -> str:
@@ -136,8 +147,8 @@ def main_table(args: argparse.Namespace, work: Path) -> None:
           f"{os.getloadavg()[0]:.2f}")
     print(f"album: {workload.describe()}; {cold['pages']} pages, 210×285 mm + 3 mm bleed "
           f"(setup {setup:.0f} s, not timed)\n")
-    print("| run                          |   wall s | pages/s | peak RSS MB | output MB | notes |")
-    print("|------------------------------|---------:|--------:|------------:|----------:|-------|")
+    print("| run                            |  wall s |   CPU s | pages/s | peak RSS MB | peak PSS MB | output MB | notes |")
+    print("|--------------------------------|--------:|--------:|--------:|------------:|------------:|----------:|-------|")
     print(row("cold print (300 ppi CMYK)", cold,
               f"{cold['processed']} processed, {cold['passthrough']} as is, {cold['parts']} parts, "
               f"preflight errors {cold['preflight_errors']}"))
@@ -160,9 +171,13 @@ def main_table(args: argparse.Namespace, work: Path) -> None:
         ("peak RSS ≤ 600 MB (cold print)", cold["peak_rss"] / 2**20, "MB",
          cold["peak_rss"] <= 600 * 2**20),
     ]
-    print(f"\ncold print / (floor + CMYK conversion) = {cold['wall'] / floor_icc['wall']:.2f}")
+    print("\nTargets (judged on wall time; CPU-time ratios beside them are immune to other load):")
     for label, value, unit, ok in checks:
         print(f"- {label}: {value:.2f} {unit} — {verdict(ok)}")
+    print(f"- CPU time: cold/floor {cold['cpu'] / floor['cpu']:.2f}, "
+          f"cold/(floor + CMYK) {cold['cpu'] / floor_icc['cpu']:.2f}, "
+          f"warm/cold {warm['cpu'] / cold['cpu']:.3f}, proof/cold {proof['cpu'] / cold['cpu']:.2f}")
+    print(f"- wall: cold/(floor + CMYK conversion) {cold['wall'] / floor_icc['wall']:.2f}")
 
 
 def scaling(args: argparse.Namespace, work: Path) -> None:
@@ -177,11 +192,12 @@ def scaling(args: argparse.Namespace, work: Path) -> None:
     a, b = results[240]["peak_rss"], results[960]["peak_rss"]
     print(f"\npeak RSS scaling, cold print, nproc={os.cpu_count()}, workers={workers}, "
           f"camera share {args.camera_share:.0%}\n")
-    print("| photos | pages | wall s | peak RSS MB | output MB |")
-    print("|-------:|------:|-------:|------------:|----------:|")
+    print("| photos | pages | wall s | CPU s | peak RSS MB | peak PSS MB | output MB | parts |")
+    print("|-------:|------:|-------:|------:|------------:|------------:|----------:|------:|")
     for n, r in results.items():
-        print(f"| {n} | {r['pages']} | {r['wall']:.1f} | {r['peak_rss'] / 2**20:.0f} "
-              f"| {r['bytes'] / 2**20:.0f} |")
+        print(f"| {n} | {r['pages']} | {r['wall']:.1f} | {r['cpu']:.1f} "
+              f"| {r['peak_rss'] / 2**20:.0f} | {r['peak_pss'] / 2**20:.0f} "
+              f"| {r['bytes'] / 2**20:.0f} | {r['parts']} |")
     spread = abs(b - a) / a
     print(f"\nN=960 vs N=240 peak RSS: {spread:+.1%} — {verdict(spread <= 0.15)} (target within 15 %)")
 
