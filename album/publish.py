@@ -66,20 +66,21 @@ def create_proof(home: Home, album_id: int, kind: str, *, spreads: bool = False,
 
 def run_proof(home: Home, proof_id: int,
               progress: Callable[[float], None] | None = None) -> RenderOutcome:
-    """Render the reserved proof; its row ends ``done`` or ``failed`` with the reason."""
-    with transaction(home.factory) as session:
-        proof = session.get(Proof, proof_id)
-        if proof is None:
-            raise NotFoundError(f"没有编号为 {proof_id} 的校样")
-        proof.status = "running"
-        album = session.get(Album, proof.album_id)
-        snapshot = snapshot_album(session, album)
-        preflight_input = build_preflight_input(session, album, home.store)
-        kind, number, spreads = proof.kind, proof.number, bool(proof.settings.get("spreads"))
-        out_path = Path(proof.pdf_path)
-        options = _options(home, album, kind, number, spreads)
-        cover = _cover_facts(session, album)
+    """Render the reserved proof; its row ends ``done`` or ``failed`` with the reason, whatever
+    goes wrong (a missing profile as much as a broken photo), so no job is left queued."""
     try:
+        with transaction(home.factory) as session:
+            proof = session.get(Proof, proof_id)
+            if proof is None:
+                raise NotFoundError(f"没有编号为 {proof_id} 的校样")
+            proof.status = "running"
+            album = session.get(Album, proof.album_id)
+            snapshot = snapshot_album(session, album)
+            preflight_input = build_preflight_input(session, album, home.store)
+            kind, number, spreads = proof.kind, proof.number, bool(proof.settings.get("spreads"))
+            out_path = Path(proof.pdf_path)
+            options = _options(home, album, kind, number, spreads)
+            cover = _cover_facts(session, album)
         book = paginate(snapshot, load_templates(home.settings.layouts_dir))
         if kind == "cover":
             report = _render_cover(home, cover, book, out_path, options)
@@ -91,21 +92,21 @@ def run_proof(home: Home, proof_id: int,
         json_path = out_path.with_suffix(".preflight.json")
         write_report(result, json_path, out_path.with_suffix(".preflight.html"))
     except Exception as exc:
-        with transaction(home.factory) as session:
-            proof = session.get(Proof, proof_id)
-            proof.status = "failed"
-            proof.error = str(exc) or type(exc).__name__
-            proof.finished_at = datetime.now(timezone.utc)
+        _finish(home, proof_id, status="failed", error=str(exc) or type(exc).__name__)
         raise
+    _finish(home, proof_id, status="done", progress=1.0, page_count=report.page_count,
+            report_path=str(json_path), preflight=result.summary())
+    return RenderOutcome(proof_id, number, out_path, report, result, book)
+
+
+def _finish(home: Home, proof_id: int, **fields: object) -> None:
     with transaction(home.factory) as session:
         proof = session.get(Proof, proof_id)
-        proof.status = "done"
-        proof.progress = 1.0
-        proof.page_count = report.page_count
-        proof.report_path = str(json_path)
-        proof.preflight = result.summary()
+        if proof is None:
+            return
+        for key, value in fields.items():
+            setattr(proof, key, value)
         proof.finished_at = datetime.now(timezone.utc)
-    return RenderOutcome(proof_id, number, out_path, report, result, book)
 
 
 def render_album(home: Home, album_id: int, kind: str, *, out_path: Path | None = None,

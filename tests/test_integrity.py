@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from album.catalog import create_album
 from album.db import transaction
 from album.home import open_home
@@ -53,3 +55,19 @@ def test_missing_orphan_corrupt_temp_and_stuck_are_reported_and_repaired(setting
     # A lost file cannot be invented, and the rotten one now sits in lost+found: both still reported.
     assert sorted(after.missing_files) == sorted([(kite.id, kite.sha256), (path.id, path.sha256)])
     assert not (after.orphan_files or after.corrupt_files or after.temp_files or after.stuck_jobs)
+
+
+def test_render_that_cannot_start_is_marked_failed_not_left_queued(settings, corpus):
+    from album.errors import ConfigError
+    from album.models import Album
+    from album.publish import render_album
+
+    home, album_id = _home_with_photos(settings, corpus, ["kde-kite.jpg"])
+    with transaction(home.factory) as s:
+        s.get(Album, album_id).icc_profile_path = "/nonexistent/press.icc"
+    with pytest.raises(ConfigError, match="ICC"):
+        render_album(home, album_id, "print", out_path=settings.home / "x.pdf")
+    with transaction(home.factory) as s:
+        proof = s.query(Proof).one()
+        assert proof.status == "failed" and "ICC" in proof.error
+    assert check_home(home).clean
