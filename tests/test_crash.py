@@ -10,7 +10,7 @@ What a kill may leave, and what is accepted:
   nothing into lost+found.
 - a Proof row left ``queued``/``running``: ``check`` reports a stuck job, ``check --repair`` marks it
   failed with the reason. The target PDF never exists half-written (renders go to a temp file that
-  is renamed into place).
+  is renamed into place): after a kill it is either absent or whole.
 Never accepted: a row without its file, a file whose content does not match its name, a duplicate.
 """
 
@@ -175,7 +175,11 @@ def test_killed_renders_leave_no_partial_pdf_and_no_stuck_job(settings, photo_fo
             time.sleep(rng.uniform(0.0, 2.0))
         if kill(proc):
             interrupted += 1
-            assert not target.exists(), "a killed render left a PDF at the target path"
+            if target.exists():
+                # Killed after the rename (during preflight or the final row update): the PDF
+                # there must be whole, never a half-written file.
+                whole = subprocess.run(["qpdf", "--check", str(target)], capture_output=True, text=True)
+                assert whole.returncode == 0, "a killed render left a broken PDF at the target path"
         else:
             assert proc.returncode == 0 and target.stat().st_size > 0
         assert_consistent(settings)
@@ -185,12 +189,13 @@ def test_killed_renders_leave_no_partial_pdf_and_no_stuck_job(settings, photo_fo
 
     states = proof_states(settings)
     stuck = [s for s in states if s[0] in ("queued", "running")]
-    assert len(stuck) == interrupted
+    # A kill after the final commit (while the process winds down) leaves its proof done.
+    assert 1 <= len(stuck) <= interrupted
     report = run(home, "check")
-    assert report.returncode == 1 and f"{interrupted} 个渲染任务停在进行中" in report.stdout
+    assert report.returncode == 1 and f"{len(stuck)} 个渲染任务停在进行中" in report.stdout
     assert run(home, "check", "--repair").returncode == 0
     assert all(status in ("done", "failed") for status, _ in proof_states(settings))
-    assert sum(1 for status, error in proof_states(settings) if error == INTERRUPTED) == interrupted
+    assert sum(1 for status, error in proof_states(settings) if error == INTERRUPTED) == len(stuck)
 
     final = out_dir / "final.pdf"
     done = run(home, "render", "--print", "-o", str(final))
