@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from album.db import transaction
 from album.home import Home
-from album.jobs import fail_interrupted
-from album.models import Photo, Proof
+from album.jobs import fail_interrupted, interrupted_jobs
+from album.models import Photo
 from album.store import sha256_file
 
 
@@ -49,7 +49,7 @@ def check_home(home: Home, *, repair: bool = False) -> CheckReport:
     store = home.store
     with transaction(home.factory) as session:
         rows = session.execute(select(Photo.id, Photo.sha256)).all()
-        stuck = session.scalars(select(Proof.id).where(Proof.status.in_(("queued", "running")))).all()
+        stuck = interrupted_jobs(session)
     referenced = {sha for _, sha in rows}
     report.missing_files = [(pid, sha) for pid, sha in rows if not store.has_original(sha)]
     for sha in store.iter_originals():

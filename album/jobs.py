@@ -1,8 +1,9 @@
 """Render jobs: state and progress live in the database, so any web process can report them.
 
 The in-process runner starts a thread per job; a queue (RQ, Celery) would call ``run_job``
-on a worker machine instead. A job left queued or running by a process that died is marked
-failed at the next start (``fail_interrupted``), never left stuck.
+on a worker machine instead. Each job row names the process that owns it ("host:pid"); a job
+left queued or running by a process that died is marked failed (``fail_interrupted``), never
+left stuck, while a job whose process still runs is left alone.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ import threading
 from datetime import datetime, timezone
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from album.db import transaction
 from album.home import Home
 from album.models import Proof
 from album.publish import create_proof, run_proof
+from album.workers import worker_alive
 
 INTERRUPTED = "渲染被中断（服务重启）；请重新开始"
 
@@ -54,10 +57,16 @@ def start_render(home: Home, album_id: int, kind: str, *, user_id: int | None,
     return proof.id
 
 
+def interrupted_jobs(session: Session) -> list[Proof]:
+    """Jobs queued or running whose owning process is gone."""
+    active = session.scalars(select(Proof).where(Proof.status.in_(("queued", "running")))).all()
+    return [proof for proof in active if not worker_alive(proof.worker)]
+
+
 def fail_interrupted(home: Home) -> int:
     """Mark jobs that a dead process left queued or running as failed; return how many."""
     with transaction(home.factory) as session:
-        stale = session.scalars(select(Proof).where(Proof.status.in_(("queued", "running")))).all()
+        stale = interrupted_jobs(session)
         for proof in stale:
             proof.status = "failed"
             proof.error = INTERRUPTED

@@ -179,6 +179,8 @@ class Proof(Base):
     page_count: Mapped[int] = mapped_column(Integer, default=0)
     preflight: Mapped[dict] = mapped_column(JSON, default=dict)
     error: Mapped[str] = mapped_column(Text, default="")
+    # "host:pid" of the process that owns the job, so a live render is never taken for a dead one.
+    worker: Mapped[str] = mapped_column(String(120), default="")
     created_by: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )

@@ -25,6 +25,7 @@ from album.paginate import paginate
 from album.preflight import PreflightReport, run_preflight, write_report
 from album.preflight_input import build_preflight_input
 from album.render.options import RenderOptions, RenderReport
+from album.workers import this_worker
 
 KINDS = ("proof", "print", "cover")
 
@@ -59,7 +60,7 @@ def create_proof(home: Home, album_id: int, kind: str, *, spreads: bool = False,
         target = out_path or home.settings.proofs_dir / f"{number:03d}-{kind}.pdf"
         proof = Proof(album_id=album_id, number=number, kind=kind, status="queued",
                       settings={"spreads": spreads}, pdf_path=str(Path(target).resolve()),
-                      created_by=user_id)
+                      created_by=user_id, worker=this_worker())
         session.add(proof)
     return proof
 
@@ -74,6 +75,7 @@ def run_proof(home: Home, proof_id: int,
             if proof is None:
                 raise NotFoundError(f"没有编号为 {proof_id} 的校样")
             proof.status = "running"
+            proof.worker = this_worker()
             album = session.get(Album, proof.album_id)
             snapshot = snapshot_album(session, album)
             preflight_input = build_preflight_input(session, album, home.store)

@@ -71,3 +71,30 @@ def test_render_that_cannot_start_is_marked_failed_not_left_queued(settings, cor
         proof = s.query(Proof).one()
         assert proof.status == "failed" and "ICC" in proof.error
     assert check_home(home).clean
+
+
+def test_a_job_whose_process_lives_is_not_taken_for_stuck(settings, corpus):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    home, album_id = _home_with_photos(settings, corpus, ["kde-kite.jpg"])
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    host = socket.gethostname()
+    try:
+        with transaction(home.factory) as s:
+            s.add(Proof(album_id=album_id, number=1, kind="print", status="running", worker=f"{host}:{alive.pid}"))
+            s.add(Proof(album_id=album_id, number=2, kind="print", status="running", worker=f"{host}:{dead.pid}"))
+            s.add(Proof(album_id=album_id, number=3, kind="print", status="running", worker="other-host:1"))
+            s.add(Proof(album_id=album_id, number=4, kind="proof", status="running", worker=f"{host}:{os.getpid()}"))
+        report = check_home(home, repair=True)
+        assert report.stuck_jobs == 1
+        with transaction(home.factory) as s:
+            states = {p.number: p.status for p in s.query(Proof)}
+        assert states == {1: "running", 2: "failed", 3: "running", 4: "running"}
+    finally:
+        alive.kill()
+        alive.wait()
