@@ -6,6 +6,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +70,38 @@ def album() -> Album:
     from album.catalog import current_album
 
     return current_album(db())
+
+
+@dataclass
+class FormResult:
+    """What a form action came to: ``ok`` after a commit, else the ``error`` to show."""
+
+    done: str = ""
+    error: str = ""
+    ok: bool = False
+
+
+@contextmanager
+def form_action(done: str = "", *, flash_error: bool = True) -> Iterator[FormResult]:
+    """One form's unit of work: commit and flash ``done`` (the body may set ``result.done``);
+    an edit conflict goes on to the 409 page; any other AlbumError is rolled back and shown —
+    flashed, or kept in ``result.error`` for the form to show beside its fields."""
+    result = FormResult(done)
+    try:
+        yield result
+        db().commit()
+    except ConflictError:
+        db().rollback()
+        raise
+    except AlbumError as exc:
+        db().rollback()
+        result.error = str(exc)
+        if flash_error:
+            flash(result.error, "error")
+        return
+    result.ok = True
+    if result.done:
+        flash(result.done, "info")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

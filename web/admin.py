@@ -8,7 +8,7 @@ from flask_login import current_user
 from album import accounts
 from album.errors import AlbumError
 from album.models import Role
-from web import db
+from web import db, form_action
 from web.access import ADMINS, requires
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -31,14 +31,11 @@ def _role(value: str) -> Role:
 def create():  # type: ignore[no-untyped-def]
     form = request.form
     password = form.get("password", "").strip() or accounts.random_password()
-    try:
+    with form_action() as result:
         user = accounts.create_user(db(), form.get("username", ""), password, _role(form.get("role", "")),
                                     display_name=form.get("display_name", ""), unit=form.get("unit", ""))
-        db().commit()
+    if result.ok:
         flash(f"已创建用户 {user.username}，初始密码：{password}（只显示这一次）", "secret")
-    except AlbumError as exc:
-        db().rollback()
-        flash(str(exc), "error")
     return redirect(url_for("admin.users"))
 
 
@@ -47,16 +44,11 @@ def create():  # type: ignore[no-untyped-def]
 def update(user_id: int):  # type: ignore[no-untyped-def]
     user = accounts.get_user(db(), user_id)
     form = request.form
-    try:
+    with form_action(f"已更新用户 {user.username}"):
         accounts.update_profile(db(), user, display_name=form.get("display_name", user.display_name),
                                 unit=form.get("unit", user.unit))
         accounts.set_role(db(), user, _role(form.get("role", user.role.value)))
         accounts.set_active(db(), user, form.get("active") == "1")
-        db().commit()
-        flash(f"已更新用户 {user.username}", "info")
-    except AlbumError as exc:
-        db().rollback()
-        flash(str(exc), "error")
     return redirect(url_for("admin.users"))
 
 

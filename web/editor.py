@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from album import arrange
 from album.catalog import chapter_summaries
-from album.errors import AlbumError, ConflictError
+from album.errors import AlbumError
 from album.models import Photo, ReviewState, User
-from web import album, db, get_home
+from web import album, db, form_action, get_home
 from web.access import EDITORS, requires
 from web.contribute import STATUS_NAMES, _form_fields, _version
 
@@ -64,15 +64,9 @@ def review():  # type: ignore[no-untyped-def]
 def review_bulk():  # type: ignore[no-untyped-def]
     ids = [int(v) for v in request.form.getlist("photo") if v.isdigit()]
     accept = request.form.get("action") == "accept"
-    try:
+    with form_action() as result:
         count = arrange.bulk_review(db(), album(), ids, accept, request.form.get("reason", ""))
-        db().commit()
-        flash(f"已{'采用' if accept else '不采用'} {count} 张照片", "info")
-    except ConflictError:
-        raise
-    except AlbumError as exc:
-        db().rollback()
-        flash(str(exc), "error")
+        result.done = f"已{'采用' if accept else '不采用'} {count} 张照片"
     return redirect(url_for("editor.review", **request.args))
 
 
@@ -80,14 +74,10 @@ def review_bulk():  # type: ignore[no-untyped-def]
 @requires(EDITORS)
 def chapters():  # type: ignore[no-untyped-def]
     if request.method == "POST":
-        try:
+        with form_action() as result:
             chapter = arrange.create_chapter(db(), album(), request.form.get("title", ""),
                                              request.form.get("opener_text", ""))
-            db().commit()
-            flash(f"已新建篇目“{chapter.title}”", "info")
-        except AlbumError as exc:
-            db().rollback()
-            flash(str(exc), "error")
+            result.done = f"已新建篇目“{chapter.title}”"
         return redirect(url_for("editor.chapters"))
     unassigned = arrange.find_photos(db(), album(), status=ReviewState.accepted, unassigned=True,
                                      per_page=1).total
@@ -108,17 +98,10 @@ def api_chapter_order():  # type: ignore[no-untyped-def]
 def chapter(chapter_id: int):  # type: ignore[no-untyped-def]
     current = arrange.get_chapter(db(), album(), chapter_id)
     if request.method == "POST":
-        try:
+        with form_action("篇目已保存"):
             arrange.edit_chapter(db(), current, title=request.form.get("title", ""),
                                  opener_text=request.form.get("opener_text", ""),
                                  expected_version=_version(request.form.get("version")))
-            db().commit()
-            flash("篇目已保存", "info")
-        except ConflictError:
-            raise
-        except AlbumError as exc:
-            db().rollback()
-            flash(str(exc), "error")
         return redirect(url_for("editor.chapter", chapter_id=chapter_id))
     photos = db().scalars(
         select(Photo).where(Photo.chapter_id == current.id).order_by(Photo.position, Photo.id)
@@ -198,17 +181,12 @@ def photo(photo_id: int):  # type: ignore[no-untyped-def]
     current = arrange.get_album_photo(db(), album(), photo_id)
     error = ""
     if request.method == "POST":
-        try:
+        with form_action("照片说明已保存", flash_error=False) as result:
             arrange.edit_photo(db(), current, expected_version=_version(request.form.get("version")),
                                **_form_fields(request.form))
-            db().commit()
-            flash("照片说明已保存", "info")
+        if result.ok:
             return redirect(url_for("editor.photo", photo_id=photo_id))
-        except ConflictError:
-            raise
-        except AlbumError as exc:
-            db().rollback()
-            error = str(exc)
+        error = result.error
     return render_template("editor_photo.html", photo=current, error=error,
                            chapters=chapter_summaries(db(), album()), STATUS_NAMES=STATUS_NAMES)
 
@@ -218,13 +196,8 @@ def photo(photo_id: int):  # type: ignore[no-untyped-def]
 def photo_review(photo_id: int):  # type: ignore[no-untyped-def]
     arrange.get_album_photo(db(), album(), photo_id)
     accept = request.form.get("action") == "accept"
-    try:
+    with form_action("已采用" if accept else "已标记为不采用"):
         arrange.bulk_review(db(), album(), [photo_id], accept, request.form.get("reason", ""))
-        db().commit()
-        flash("已采用" if accept else "已标记为不采用", "info")
-    except AlbumError as exc:
-        db().rollback()
-        flash(str(exc), "error")
     return redirect(url_for("editor.photo", photo_id=photo_id))
 
 
@@ -233,15 +206,10 @@ def photo_review(photo_id: int):  # type: ignore[no-untyped-def]
 def pin():  # type: ignore[no-untyped-def]
     back = request.form.get("back", "")
     back = back if back.startswith("/") and not back.startswith("//") else url_for("editor.chapters")
-    try:
+    with form_action("版式已固定"):
         templates = arrange.list_templates(get_home().settings.layouts_dir)
         ids = [int(v) for v in request.form.getlist("photo") if v.isdigit()]
         arrange.pin_photos(db(), album(), request.form.get("template", ""), ids, templates)
-        db().commit()
-        flash("版式已固定", "info")
-    except AlbumError as exc:
-        db().rollback()
-        flash(str(exc), "error")
     return redirect(back)
 
 
@@ -262,7 +230,7 @@ def settings():  # type: ignore[no-untyped-def]
     error = ""
     if request.method == "POST":
         form = request.form
-        try:
+        with form_action("画册设置已保存", flash_error=False) as result:
             arrange.update_album(
                 db(), current, expected_version=_version(form.get("version")),
                 title=form.get("title", ""), subtitle=form.get("subtitle", ""),
@@ -273,14 +241,9 @@ def settings():  # type: ignore[no-untyped-def]
                 paper_caliper_mm=form.get("paper_caliper_mm", 0.1, type=float),
                 icc_profile_path=form.get("icc_profile_path", ""),
             )
-            db().commit()
-            flash("画册设置已保存", "info")
+        if result.ok:
             return redirect(url_for("editor.settings"))
-        except ConflictError:
-            raise
-        except AlbumError as exc:
-            db().rollback()
-            error = str(exc)
+        error = result.error
     from album.catalog import TRIM_PRESETS
 
     return render_template("settings.html", album=current, error=error, presets=TRIM_PRESETS)
