@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from album.catalog import next_photo_position, parse_trim, review
 from album.errors import AlbumError, ConflictError, NotFoundError
 from album.models import Album, Chapter, Photo, Pin, ReviewState
+from album.render.pdfx import read_icc
 
 SPECIAL_PINS = ("alone", "spread")
 CAPTION_MAX = 2000
@@ -347,8 +348,8 @@ def update_album(
     if not (0.03 <= paper_caliper_mm <= 1.0):
         raise AlbumError("纸张厚度应在 0.03–1 毫米之间")
     icc = (icc_profile_path or "").strip()
-    if icc and not (Path(icc).is_file() and icc.lower().endswith((".icc", ".icm"))):
-        raise AlbumError(f"找不到 ICC 特性文件：{icc}")
+    if icc:
+        read_icc(Path(icc))  # a printer's profile that cannot be embedded is refused now, not at render
     if trim:
         album.trim_width_mm, album.trim_height_mm = parse_trim(trim.strip())
     album.title = title

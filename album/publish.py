@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from album.book import Book
 from album.catalog import snapshot_album
 from album.db import transaction
-from album.errors import ConfigError, NotFoundError
+from album.errors import NotFoundError
 from album.home import Home
 from album.layouts import load_templates
 from album.models import Album, Chapter, Photo, Proof, ReviewState
@@ -25,6 +25,7 @@ from album.paginate import paginate
 from album.preflight import PreflightReport, run_preflight, write_report
 from album.preflight_input import build_preflight_input
 from album.render.options import RenderOptions, RenderReport
+from album.render.pdfx import read_icc
 from album.workers import this_worker
 
 KINDS = ("proof", "print", "cover")
@@ -82,6 +83,11 @@ def run_proof(home: Home, proof_id: int,
             kind, number, spreads = proof.kind, proof.number, bool(proof.settings.get("spreads"))
             out_path = Path(proof.pdf_path)
             options = _options(home, album, kind, number, spreads)
+            proof.settings = {"spreads": options.spreads, "ppi": options.target_ppi,
+                              "mode": options.mode, "profile": str(options.cmyk_profile),
+                              "intent": options.rendering_intent, "watermark": options.watermark or "",
+                              "trim_mm": [album.trim_width_mm, album.trim_height_mm],
+                              "bleed_mm": album.bleed_mm}
             cover = _cover_facts(session, album)
         book = paginate(snapshot, load_templates(home.settings.layouts_dir))
         if kind == "cover":
@@ -120,8 +126,8 @@ def render_album(home: Home, album_id: int, kind: str, *, out_path: Path | None 
 
 def _options(home: Home, album: Album, kind: str, number: int, spreads: bool) -> RenderOptions:
     profile = Path(album.icc_profile_path) if album.icc_profile_path else home.settings.cmyk_profile
-    if kind in ("print", "cover") and not profile.is_file():
-        raise ConfigError(f"找不到输出 ICC 配置文件：{profile}")
+    if kind in ("print", "cover"):
+        read_icc(profile)  # missing, unreadable or not a CMYK output profile: stop before any work
     stamp = datetime.now().strftime("%Y-%m-%d")
     return RenderOptions(
         mode="proof" if kind == "proof" else "print",

@@ -158,3 +158,43 @@ def test_preflight_exit_status_follows_errors(rendered, tmp_path):
     assert "GTS_PDFX" in as_print.stdout and "DeviceRGB" in as_print.stdout
     as_proof = album(rendered["home"], "preflight", "--proof", "--pdf", str(proof), check=False)
     assert as_proof.returncode == 0, as_proof.stdout
+
+
+def test_settings_command_changes_print_settings_and_refuses_bad_profiles(tmp_path):
+    home = tmp_path / "s"
+    album(home, "init", "--title", "设置")
+    preface = tmp_path / "前言.txt"
+    preface.write_text("这是前言。", encoding="utf-8")
+    out = album(home, "settings", "--page-multiple", "8", "--caliper", "0.12", "--intent", "perceptual",
+                "--preface", str(preface), "--trim", "A4").stdout
+    assert "页数倍数：8" in out and "0.12 mm" in out and "perceptual" in out and "210×297" in out
+    assert "前言：5 字" in out
+    rgb = album(home, "settings", "--icc", "/usr/share/color/icc/ghostscript/default_rgb.icc", check=False)
+    assert rgb.returncode == 1 and "CMYK" in rgb.stderr and rgb.stderr.count("\n") == 1
+    missing = album(home, "settings", "--icc", str(tmp_path / "none.icc"), check=False)
+    assert missing.returncode == 1 and "找不到 ICC" in missing.stderr
+    assert "默认" in album(home, "settings").stdout  # nothing half-applied by the refused calls
+    cmyk = album(home, "settings", "--icc", "/usr/share/color/icc/ghostscript/default_cmyk.icc").stdout
+    assert "输出特性文件：/usr/share/color/icc/ghostscript/default_cmyk.icc" in cmyk
+    assert "默认" in album(home, "settings", "--icc", "").stdout
+
+
+def test_each_render_is_a_numbered_proof_with_its_settings(rendered):
+    from album.config import load_settings
+    from album.db import transaction
+    from album.home import open_home
+    from album.models import Proof
+
+    home = open_home(load_settings(rendered["home"]))
+    try:
+        with transaction(home.factory) as s:
+            proofs = s.query(Proof).order_by(Proof.number).all()
+            first = proofs[0]
+            assert [p.number for p in proofs] == list(range(1, len(proofs) + 1))
+            assert (first.kind, first.status, first.pdf_path) == ("print", "done", str(rendered["pdf"]))
+            assert first.settings["ppi"] == 300 and first.settings["mode"] == "print"
+            assert first.settings["profile"].endswith("default_cmyk.icc")
+            assert first.settings["trim_mm"] == [210.0, 285.0] and first.page_count > 0
+            assert first.preflight["errors"] == 0 and first.report_path.endswith(".preflight.json")
+    finally:
+        home.close()
