@@ -19,6 +19,7 @@ from album.catalog import next_photo_position, parse_trim, review
 from album.errors import AlbumError, ConflictError, NotFoundError
 from album.models import Album, Chapter, Photo, Pin, ReviewState
 from album.render.pdfx import read_icc
+from album.snapshot import PAGE_MULTIPLES
 
 SPECIAL_PINS = ("alone", "spread")
 CAPTION_MAX = 2000
@@ -343,8 +344,8 @@ def update_album(
     title = _clean(title, 200, "画册标题")
     if not title:
         raise AlbumError("请填写画册标题")
-    if page_multiple not in (1, 2, 4, 8, 16):
-        raise AlbumError("页数倍数应为 1、2、4、8 或 16")
+    if page_multiple not in PAGE_MULTIPLES:
+        raise AlbumError(f"页数倍数应为 {'、'.join(map(str, PAGE_MULTIPLES))} 之一")
     if not (0.03 <= paper_caliper_mm <= 1.0):
         raise AlbumError("纸张厚度应在 0.03–1 毫米之间")
     icc = (icc_profile_path or "").strip()

@@ -10,6 +10,7 @@ import click
 from album.archive import export_archive, import_archive
 from album.cli_common import open_ctx_home
 from album.integrity import check_home
+from album.snapshot import PAGE_MULTIPLES
 
 
 @click.command()
@@ -60,7 +61,8 @@ def _text_file(path: Path | None) -> str | None:
 @click.option("--subtitle")
 @click.option("--publisher")
 @click.option("--trim", help="Trim WxH in mm or a preset (大16开, A4, 横16开, 方形).")
-@click.option("--page-multiple", type=click.Choice(["4", "8", "16"]), help="Pad the book to a multiple of.")
+@click.option("--page-multiple", type=click.Choice([str(n) for n in PAGE_MULTIPLES]),
+              help="Pad the page count to a multiple of this (a signature).")
 @click.option("--caliper", type=float, help="Paper caliper in mm per leaf (spine width).")
 @click.option("--icc", help="The printing house's CMYK output profile (.icc); '' for the default.")
 @click.option("--intent", type=click.Choice(["relative", "perceptual"]), help="Rendering intent for photos.")

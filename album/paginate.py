@@ -18,12 +18,9 @@ from album.paginate_photos import (
     MAX_CROP_LOSS, PinGroup, placement_notes, plan_chapter,
 )
 from album.paginate_text import Geometry, paragraphs
-from album.snapshot import AlbumSnapshot
+from album.snapshot import PAGE_MULTIPLES, AlbumSnapshot
 
 __all__ = ["paginate", "describe_book", "MAX_CROP_LOSS"]
-
-PAGE_MULTIPLES = (2, 4, 8, 16, 32)
-
 
 def paginate(snapshot: AlbumSnapshot, templates: TemplateSet) -> Book:
     """Lay the album out: every photo exactly once, in order, chapters on right-hand pages."""

@@ -8,6 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+# Books are folded from sheets: the page count is padded to a multiple of 4, or of a whole
+# signature (8 or 16 pages) when the printing house asks for it.
+PAGE_MULTIPLES = (4, 8, 16)
+
+
 @dataclass(frozen=True)
 class PhotoSnapshot:
     id: int

@@ -171,3 +171,20 @@ def test_page_thumbnails_of_a_pdf(tmp_path, store) -> None:  # type: ignore[no-u
         assert img.size == (240, 120)
     with pytest.raises(NotFoundError):
         page_thumbnail(store, pdf, 3, 240)
+
+
+def test_page_multiple_is_one_the_paginator_accepts(db, album_id: int) -> None:  # type: ignore[no-untyped-def]
+    from album.layouts import load_templates
+    from album.paginate import paginate
+    from album.snapshot import PAGE_MULTIPLES
+
+    for refused in (1, 2, 5, 32):
+        with transaction(db) as s, pytest.raises(AlbumError, match="页数倍数"):
+            arrange.update_album(s, s.get(Album, album_id), expected_version=None, title="T",
+                                 page_multiple=refused)
+    for multiple in PAGE_MULTIPLES:
+        with transaction(db) as s:
+            album = s.get(Album, album_id)
+            arrange.update_album(s, album, expected_version=None, title="T", page_multiple=multiple)
+            book = paginate(snapshot_album(s, album), load_templates(DEFAULT_LAYOUTS))
+        assert book.page_count % multiple == 0

@@ -9,6 +9,7 @@ from album import arrange
 from album.catalog import chapter_summaries
 from album.errors import AlbumError
 from album.models import Photo, ReviewState, User
+from album.snapshot import PAGE_MULTIPLES
 from web import album, db, form_action, get_home
 from web.access import EDITORS, requires
 from web.contribute import STATUS_NAMES, _form_fields, _version
@@ -246,4 +247,5 @@ def settings():  # type: ignore[no-untyped-def]
         error = result.error
     from album.catalog import TRIM_PRESETS
 
-    return render_template("settings.html", album=current, error=error, presets=TRIM_PRESETS)
+    return render_template("settings.html", album=current, error=error, presets=TRIM_PRESETS,
+                           page_multiples=PAGE_MULTIPLES)
