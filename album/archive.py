@@ -98,7 +98,7 @@ def import_archive(home: Home, archive: Path) -> dict[str, int]:
         stored = [local.name for local in verified if not home.store.has_original(local.name)]
         try:
             for local in verified:
-                home.store.put_original(local)
+                home.store.put_original(local, local.name)  # verified against its name above
             with transaction(home.factory) as session:
                 counts = _insert_rows(session, tables)
         except BaseException:

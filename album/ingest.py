@@ -121,7 +121,7 @@ def ingest_file(
         else:
             raise refuse("too-long", too_long_message(column, length))
     newly_stored = not store.has_original(sha)
-    store.put_original(path)
+    store.put_original(path, sha)
     try:
         with session.begin_nested():
             session.add(photo)

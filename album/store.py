@@ -48,7 +48,7 @@ def atomic_copy(src: BinaryIO, dest: Path) -> None:
 
 
 class MediaStore(Protocol):
-    def put_original(self, src: Path) -> str: ...
+    def put_original(self, src: Path, sha256: str | None = None) -> str: ...
     def original_path(self, sha256: str) -> Path: ...
     def has_original(self, sha256: str) -> bool: ...
     def remove_original(self, sha256: str) -> None: ...
@@ -71,9 +71,11 @@ class LocalMediaStore:
     def has_original(self, sha256: str) -> bool:
         return self.original_path(sha256).is_file()
 
-    def put_original(self, src: Path) -> str:
-        """Store ``src`` under its sha256 unless it is already there; return the sha256."""
-        sha = sha256_file(src)
+    def put_original(self, src: Path, sha256: str | None = None) -> str:
+        """Store ``src`` under its sha256 unless it is already there; return the sha256.
+
+        A caller that has just hashed ``src`` passes the digest so the file is read once."""
+        sha = sha256 or sha256_file(src)
         dest = self.original_path(sha)
         if not dest.exists():
             with open(src, "rb") as fh:
