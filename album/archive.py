@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import DateTime, inspect, select
 from sqlalchemy.orm import Session
 
+from album.catalog import find_album
 from album.db import transaction
 from album.errors import AlbumError
 from album.home import Home
@@ -69,7 +70,7 @@ def export_archive(home: Home, out_path: Path) -> dict[str, int]:
 def import_archive(home: Home, archive: Path) -> dict[str, int]:
     """Restore ``archive`` into ``home``, which must hold no album yet."""
     with transaction(home.factory) as session:
-        if session.scalars(select(Album.id).limit(1)).first() is not None:
+        if find_album(session) is not None:
             raise AlbumError("目标目录里已有画册；请恢复到一个新的目录")
     try:
         zf = zipfile.ZipFile(archive)

@@ -39,9 +39,14 @@ def create_album(session: Session, title: str, trim: tuple[float, float] = (210.
     return album
 
 
+def find_album(session: Session) -> Album | None:
+    """The album of this home (one per home in the CLI), the oldest if there are several; or None."""
+    return session.scalars(select(Album).order_by(Album.id).limit(1)).first()
+
+
 def current_album(session: Session) -> Album:
-    """The album of this home (one per home in the CLI); the oldest if there are several."""
-    album = session.scalars(select(Album).order_by(Album.id).limit(1)).first()
+    """The album of this home; a clear error when there is none yet."""
+    album = find_album(session)
     if album is None:
         raise NotFoundError("这里还没有画册：请先运行 album init --title 标题")
     return album

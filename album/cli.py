@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from album.captions import read_captions
-from album.catalog import chapter_summaries, create_album, current_album, parse_trim
+from album.catalog import chapter_summaries, create_album, current_album, find_album, parse_trim
 from album.config import load_settings
 from album.db import transaction
 from album.errors import AlbumError
@@ -58,11 +58,7 @@ def init(ctx: click.Context, title: str, trim: str) -> None:
     size = parse_trim(trim)
     home = _home(ctx, create=True)
     with transaction(home.factory) as session:
-        from sqlalchemy import select
-
-        from album.models import Album
-
-        if session.scalars(select(Album).limit(1)).first() is not None:
+        if find_album(session) is not None:
             raise AlbumError(f"{home.settings.home} 里已经有画册了")
         album = create_album(session, title, size)
         click.echo(f"已创建画册《{album.title}》：{size[0]:g}×{size[1]:g} mm，位于 {home.settings.home}")

@@ -6,15 +6,14 @@ import tomllib
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 
 from album.captions import read_captions
-from album.catalog import create_album, get_or_create_chapter, parse_trim
+from album.catalog import create_album, find_album, get_or_create_chapter, parse_trim
 from album.cli_common import Progress, open_ctx_home
 from album.config import REPO_ROOT
 from album.db import transaction
 from album.ingest import import_paths
-from album.models import Album, ReviewState
+from album.models import ReviewState
 from album.publish import render_album
 
 DEMO = REPO_ROOT / "demo"
@@ -29,7 +28,7 @@ def demo(ctx: click.Context, out: Path) -> None:
     home = open_ctx_home(ctx, create=True)
     settings = tomllib.loads((DEMO / "album.toml").read_text(encoding="utf-8"))
     with transaction(home.factory) as session:
-        album = session.scalars(select(Album).order_by(Album.id).limit(1)).first()
+        album = find_album(session)
         if album is None:
             album = create_album(session, settings["title"], parse_trim("210x285"))
             for key in ("subtitle", "publisher", "preface", "afterword", "copyright_text"):
