@@ -221,15 +221,21 @@ def pin_photos(
         raise AlbumError("请选择要固定版式的照片")
     if template == "alone" and len(ids) != 1:
         raise AlbumError("“单独成页”一次只能选一张照片")
-    for photo_id in ids:
-        get_album_photo(session, album, photo_id)
-    for pin in session.scalars(select(Pin).where(Pin.album_id == album.id)):
-        if set(pin.photo_ids) & set(ids):
-            session.delete(pin)
+    unpin_photos(session, album, ids)
     pin = Pin(album_id=album.id, template=template, photo_ids=ids)
     session.add(pin)
     session.flush()
     return pin
+
+
+def unpin_photos(session: Session, album: Album, photo_ids: Sequence[int]) -> None:
+    """Remove every pin holding any of these photos (each must belong to the album)."""
+    ids = {int(i) for i in photo_ids}
+    for photo_id in ids:
+        get_album_photo(session, album, photo_id)
+    for pin in session.scalars(select(Pin).where(Pin.album_id == album.id)):
+        if ids & set(pin.photo_ids):
+            session.delete(pin)
 
 
 def unpin(session: Session, album: Album, pin_id: int) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 
-from album.catalog import current_album, get_photo
+from album.arrange import unpin_photos
+from album.catalog import current_album
 from album.cli_common import Progress, open_ctx_home
 from album.db import transaction
 from album.errors import AlbumError
@@ -43,12 +43,7 @@ def pin(ctx: click.Context, template: str, photo_ids: tuple[int, ...], remove: b
             raise AlbumError(f"没有名为 {template} 的版式；可用：{', '.join(sorted(names))}")
     with transaction(home.factory) as session:
         album = current_album(session)
-        for pid in photo_ids:
-            get_photo(session, pid)
-        existing = session.scalars(select(Pin).where(Pin.album_id == album.id)).all()
-        for old in existing:
-            if set(old.photo_ids) & set(photo_ids):
-                session.delete(old)
+        unpin_photos(session, album, photo_ids)
         if not remove:
             session.add(Pin(album_id=album.id, template=template, photo_ids=list(photo_ids)))
     click.echo(("已取消" if remove else f"已固定版式 {template}：") + "、".join(map(str, photo_ids)))
