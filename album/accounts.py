@@ -94,6 +94,12 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
+def active_user(session: Session, user_id: int) -> User | None:
+    """The signed-in person for a session cookie's id, or None once the account is disabled."""
+    user = session.get(User, user_id)
+    return user if user is not None and user.active else None
+
+
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from album.catalog import next_photo_position, parse_trim, review
 from album.errors import AlbumError, ConflictError, NotFoundError
-from album.models import Album, Chapter, Photo, Pin, ReviewState
-from album.render.pdfx import read_icc
-from album.snapshot import PAGE_MULTIPLES
+from album.models import Album, Chapter, Photo, Pin, ReviewState, User
+from album.icc import read_icc
+from album.layout.snapshot import PAGE_MULTIPLES
 
 SPECIAL_PINS = ("alone", "spread")
 CAPTION_MAX = 2000
@@ -199,7 +199,7 @@ def set_focal_point(session: Session, photo: Photo, x: float, y: float) -> None:
 
 def list_templates(layouts_dir: Path) -> list[str]:
     """Names of the photo-page templates an editor can pin, after the two special pins."""
-    from album.layouts import load_templates
+    from album.layout.templates import load_templates
 
     try:
         loaded = load_templates(layouts_dir)
@@ -318,6 +318,18 @@ def find_photos(
                         .offset((page - 1) * per_page).limit(per_page))
     )
     return PhotoPage(photos, total, page, per_page)
+
+
+def chapter_photos(session: Session, chapter: Chapter) -> list[Photo]:
+    """Every photo in the chapter (any review state), in the chapter's order."""
+    return list(session.scalars(
+        select(Photo).where(Photo.chapter_id == chapter.id).order_by(Photo.position, Photo.id)))
+
+
+def submitters(session: Session, album: Album) -> list[User]:
+    """People who have submitted photos to the album, by user name (the review queue's filter)."""
+    ids = select(Photo.submitter_id).where(Photo.album_id == album.id).distinct()
+    return list(session.scalars(select(User).where(User.id.in_(ids)).order_by(User.username)))
 
 
 def units_in_album(session: Session, album: Album) -> list[str]:

@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from album.errors import AlbumError, NotFoundError
-from album.models import Album, Chapter, Photo, Pin, ReviewState
-from album.snapshot import AlbumSnapshot, ChapterSnapshot, PhotoSnapshot, PinSnapshot
+from album.models import Album, Chapter, Photo, ReviewState
 
 TRIM_PRESETS = {
     "大16开": (210.0, 285.0),
@@ -42,6 +41,12 @@ def create_album(session: Session, title: str, trim: tuple[float, float] = (210.
 def find_album(session: Session) -> Album | None:
     """The album of this home (one per home in the CLI), the oldest if there are several; or None."""
     return session.scalars(select(Album).order_by(Album.id).limit(1)).first()
+
+
+def ensure_album(session: Session) -> Album:
+    """The album of this home, made empty (未命名画册) when there is none, so a fresh web app works
+    before ``album init`` was run."""
+    return find_album(session) or create_album(session, "未命名画册")
 
 
 def current_album(session: Session) -> Album:
@@ -113,56 +118,3 @@ def review(session: Session, photo: Photo, accept: bool, reason: str = "") -> No
         raise AlbumError("不采用时请填写原因")
     photo.status = ReviewState.accepted if accept else ReviewState.rejected
     photo.reject_reason = "" if accept else reason.strip()
-
-
-def snapshot_album(session: Session, album: Album) -> AlbumSnapshot:
-    """Freeze the album for layout: chapters in order, their accepted photos in order, pins."""
-    chapters = []
-    for chapter in session.scalars(
-        select(Chapter).where(Chapter.album_id == album.id).order_by(Chapter.position, Chapter.id)
-    ):
-        photos = session.scalars(
-            select(Photo)
-            .where(Photo.chapter_id == chapter.id, Photo.status == ReviewState.accepted)
-            .order_by(Photo.position, Photo.id)
-        )
-        chapters.append(
-            ChapterSnapshot(
-                id=chapter.id,
-                title=chapter.title,
-                opener_text=chapter.opener_text,
-                photos=tuple(photo_snapshot(p) for p in photos),
-            )
-        )
-    pins = session.scalars(select(Pin).where(Pin.album_id == album.id).order_by(Pin.id))
-    return AlbumSnapshot(
-        title=album.title,
-        subtitle=album.subtitle,
-        publisher=album.publisher,
-        trim_width_mm=album.trim_width_mm,
-        trim_height_mm=album.trim_height_mm,
-        bleed_mm=album.bleed_mm,
-        page_multiple=album.page_multiple,
-        preface=album.preface,
-        afterword=album.afterword,
-        copyright_text=album.copyright_text,
-        chapters=tuple(chapters),
-        pins=tuple(PinSnapshot(p.template, tuple(p.photo_ids)) for p in pins),
-    )
-
-
-def photo_snapshot(photo: Photo) -> PhotoSnapshot:
-    return PhotoSnapshot(
-        id=photo.id,
-        sha256=photo.sha256,
-        width_px=photo.width_px,
-        height_px=photo.height_px,
-        orientation=photo.orientation,
-        caption=photo.caption,
-        photographer=photo.photographer,
-        unit=photo.unit,
-        place=photo.place,
-        date_text=photo.date_text,
-        focal_x=photo.focal_x,
-        focal_y=photo.focal_y,
-    )

@@ -8,8 +8,13 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine, String, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from album.errors import TooLongError
+
+# Raised by SQLAlchemy when a versioned row changed under an update (optimistic locking); callers
+# show it as ConflictError. Named here so that no caller imports SQLAlchemy for it.
+CONCURRENT_EDIT_ERRORS: tuple[type[Exception], ...] = (StaleDataError,)
 
 # Names a person knows for the text columns they can type into.
 FIELD_LABELS = {

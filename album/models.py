@@ -22,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from album.print_spec import BLEED_MM
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
@@ -65,7 +67,7 @@ class Album(Base):
     publisher: Mapped[str] = mapped_column(String(200), default="")
     trim_width_mm: Mapped[float] = mapped_column(Float, default=210.0)
     trim_height_mm: Mapped[float] = mapped_column(Float, default=285.0)
-    bleed_mm: Mapped[float] = mapped_column(Float, default=3.0)
+    bleed_mm: Mapped[float] = mapped_column(Float, default=BLEED_MM)
     page_multiple: Mapped[int] = mapped_column(Integer, default=4)
     paper_caliper_mm: Mapped[float] = mapped_column(Float, default=0.1)
     preface: Mapped[str] = mapped_column(Text, default="")

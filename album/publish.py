@@ -14,18 +14,18 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from album.book import Book
-from album.catalog import snapshot_album
+from album.layout.book import Book
+from album.snapshots import snapshot_album
 from album.db import transaction
 from album.errors import NotFoundError
 from album.home import Home
-from album.layouts import load_templates
+from album.layout.templates import load_templates
 from album.models import Album, Chapter, Photo, Proof, ReviewState
-from album.paginate import paginate
-from album.preflight import PreflightReport, run_preflight, write_report
-from album.preflight_input import build_preflight_input
+from album.layout.paginate import paginate
+from album.preflight.checks import PreflightReport, run_preflight, write_report
+from album.preflight.input import build_preflight_input
 from album.render.options import RenderOptions, RenderReport
-from album.render.pdfx import read_icc
+from album.icc import read_icc
 from album.workers import this_worker
 
 KINDS = ("proof", "print", "cover")
@@ -189,7 +189,7 @@ def _render_cover(home: Home, cover: CoverFacts, book: Book, out_path: Path,
 
 def _cover_preflight(pdf_path: Path) -> PreflightReport:
     """The cover is one sheet with its own geometry: only the PDF/X rules apply to it."""
-    from album.render.pdfx import validate_pdfx
+    from album.preflight.pdf import validate_pdfx
 
     report = PreflightReport(mode="cover", pdf_path=str(pdf_path), page_count=1)
     for problem in validate_pdfx(pdf_path):

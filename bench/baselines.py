@@ -22,7 +22,7 @@ from PIL import Image, ImageCms
 from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
 
-from album.book import Book, PhotoFrame
+from album.layout.book import Book, PhotoFrame
 from album.config import DEFAULT_CMYK_PROFILE
 from album.render.marks import PrintSheet, mm
 from album.store import MediaStore

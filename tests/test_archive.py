@@ -19,7 +19,7 @@ from album.arrange import reorder_chapters, reorder_photos
 from album.catalog import create_album, get_or_create_chapter
 from album.db import transaction
 from album.home import open_home
-from album.ingest import import_paths
+from album.ingest.importer import import_paths
 from album.models import Album, Chapter, Photo, Pin, ReviewState, Role, User
 from album.store import sha256_file
 

@@ -7,11 +7,12 @@ from PIL import Image
 from sqlalchemy.orm.exc import StaleDataError
 
 from album import arrange
-from album.catalog import create_album, snapshot_album
+from album.catalog import create_album
+from album.snapshots import snapshot_album
 from album.config import DEFAULT_LAYOUTS
 from album.db import transaction
 from album.errors import AlbumError, ConflictError, NotFoundError
-from album.ingest import ingest_file
+from album.ingest.importer import ingest_file
 from album.models import Album, Chapter, Photo, ReviewState, Role, User
 from album.thumbs import page_thumbnail, photo_thumbnail
 
@@ -174,9 +175,9 @@ def test_page_thumbnails_of_a_pdf(tmp_path, store) -> None:  # type: ignore[no-u
 
 
 def test_page_multiple_is_one_the_paginator_accepts(db, album_id: int) -> None:  # type: ignore[no-untyped-def]
-    from album.layouts import load_templates
-    from album.paginate import paginate
-    from album.snapshot import PAGE_MULTIPLES
+    from album.layout.templates import load_templates
+    from album.layout.paginate import paginate
+    from album.layout.snapshot import PAGE_MULTIPLES
 
     for refused in (1, 2, 5, 32):
         with transaction(db) as s, pytest.raises(AlbumError, match="页数倍数"):

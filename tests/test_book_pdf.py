@@ -20,15 +20,15 @@ import pypdfium2.raw as pdfium_raw
 import pytest
 from PIL import Image
 
-from album.book import Book, TextFrame
-from album.captions import PhotoMeta
+from album.layout.book import Book, TextFrame
+from album.ingest.captions import PhotoMeta
 from album.catalog import create_album, get_or_create_chapter
 from album.config import load_settings
 from album.db import transaction
 from album.home import Home, open_home
-from album.ingest import import_paths
+from album.ingest.importer import import_paths
 from album.models import ReviewState
-from album.paginate_front import chinese_ordinal
+from album.layout.front_matter import chinese_ordinal
 from album.publish import render_album
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

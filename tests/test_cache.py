@@ -10,12 +10,12 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from album.captions import PhotoMeta
+from album.ingest.captions import PhotoMeta
 from album.catalog import create_album
 from album.config import load_settings
 from album.db import transaction
 from album.home import Home, open_home
-from album.ingest import import_paths
+from album.ingest.importer import import_paths
 from album.models import Chapter, Photo, Pin, ReviewState
 from album.publish import render_album
 

@@ -10,10 +10,10 @@ import pypdfium2 as pdfium
 import pytest
 
 from album.errors import ConfigError, RenderError
-from album.preflight_pdf import scan_pdf
+from album.preflight.pdf import scan_pdf
 from album.render.cover import cover_geometry, render_cover
 from album.render.fonts import load_fonts
-from album.render.pdfx import validate_pdfx
+from album.preflight.pdf import validate_pdfx
 
 ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 PT = 72 / 25.4

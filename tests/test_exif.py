@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from PIL import Image, ImageOps
 
-from album.exif import read_exif
+from album.ingest.exif import read_exif
 
 
 def test_gps_in_decimal_degrees_and_date(corpus):

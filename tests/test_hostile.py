@@ -16,7 +16,7 @@ from album.catalog import create_album
 from album.config import Limits
 from album.db import transaction
 from album.home import open_home
-from album.ingest import import_paths
+from album.ingest.importer import import_paths
 
 # What each refused corpus file must be refused for; every other file must be accepted.
 REFUSED = {

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageOps, ImageStat
 
-from album.book import Crop
+from album.layout.book import Crop
 from album.config import DEFAULT_CMYK_PROFILE
 from album.errors import RenderError
 from album.render.images import ImagePool, make_request, prepare_image

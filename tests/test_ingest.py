@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from album.captions import read_captions
+from album.ingest.captions import read_captions
 from album.catalog import chapter_summaries, create_album
 from album.config import Limits
 from album.db import transaction
-from album.ingest import check_zip_member, import_paths
+from album.ingest.importer import import_paths
+from album.ingest.intake import check_name
 from album.models import Chapter, Photo
 
 
@@ -164,14 +165,14 @@ def test_zip_with_gbk_names_traversal_and_bomb(db, store, settings, album_id, co
     assert not (tmp_path.parent / "evil.jpg").exists()
 
 
-def test_zip_member_absolute_path_refused():
-    info = zipfile.ZipInfo("/etc/passwd.jpg")
-    info.file_size = 10
+@pytest.mark.parametrize("name", ["/etc/passwd.jpg", "C:\\evil.jpg", "照片/../../evil.jpg", "a\u202egpj.exe"])
+def test_zip_member_unsafe_name_refused(name):
     from album.errors import IngestError
 
     with pytest.raises(IngestError) as err:
-        check_zip_member(info, info.filename, Limits())
+        check_name(name)
     assert err.value.code == "unsafe-path"
+    assert check_name("照片/风筝.jpg") == "风筝.jpg"
 
 
 def test_store_writes_each_original_once_atomically(store, corpus, tmp_path):

@@ -7,7 +7,7 @@ import pytest
 from album.catalog import create_album
 from album.db import transaction
 from album.home import open_home
-from album.ingest import import_paths
+from album.ingest.importer import import_paths
 from album.integrity import check_home
 from album.models import Photo, Proof
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from album.errors import LayoutError
-from album.layouts import load_templates
-from album.layouts_model import REFERENCE_TRIM_MM, resolve
+from album.layout.templates import load_templates
+from album.layout.template_model import REFERENCE_TRIM_MM, resolve
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 

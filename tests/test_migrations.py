@@ -147,9 +147,9 @@ def test_packaged_cli_reports_head(settings) -> None:
 
 def test_over_long_text_is_refused_alike_on_every_database(settings, corpus) -> None:  # type: ignore[no-untyped-def]
     """SQLite would store it and PostgreSQL would fail the row: both refuse it by name, up front."""
-    from album.captions import PhotoMeta
+    from album.ingest.captions import PhotoMeta
     from album.errors import TooLongError
-    from album.ingest import import_paths
+    from album.ingest.importer import import_paths
 
     home = open_home(settings, create=True)
     try:

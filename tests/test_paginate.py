@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from album.book import Book, Crop, TextFrame
+from album.layout.book import Book, Crop, TextFrame
 from album.errors import LayoutError
-from album.layouts import load_templates
-from album.paginate import MAX_CROP_LOSS, describe_book, paginate
-from album.paginate_front import chinese_ordinal, index_sort_key, page_ranges
-from album.paginate_photos import fill_crop
-from album.snapshot import AlbumSnapshot, ChapterSnapshot, PhotoSnapshot, PinSnapshot
+from album.layout.templates import load_templates
+from album.layout.paginate import MAX_CROP_LOSS, describe_book, paginate
+from album.layout.front_matter import chinese_ordinal, index_sort_key, page_ranges
+from album.layout.photo_pages import fill_crop
+from album.layout.snapshot import AlbumSnapshot, ChapterSnapshot, PhotoSnapshot, PinSnapshot
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 MAX_SAME_RUN = 2  # no more than this many consecutive photo pages on one template

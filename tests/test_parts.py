@@ -9,11 +9,11 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from album.book import Book, Crop, Page, PhotoFrame, Rect, TextBlock, TextFrame, TextStyle
+from album.layout.book import Book, Crop, Page, PhotoFrame, Rect, TextBlock, TextFrame, TextStyle
 from album.render import pdf as writer
 from album.render.options import RenderOptions
 from album.render.parts import join_parts
-from album.render.pdfx import validate_pdfx
+from album.preflight.pdf import validate_pdfx
 from album.store import LocalMediaStore
 
 STYLES = {"caption": TextStyle("caption", font="song", size_pt=9)}

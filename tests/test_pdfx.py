@@ -16,7 +16,9 @@ from reportlab.pdfgen.canvas import Canvas
 
 from album.errors import ConfigError, RenderError
 from album.render.pdfx import (
-    IccProfileInfo, apply_pdfx, output_condition, parse_icc, read_icc, validate_pdfx)
+    apply_pdfx, output_condition)
+from album.icc import IccProfileInfo, parse_icc, read_icc
+from album.preflight.pdf import validate_pdfx
 
 ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 FONT_FILE = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"

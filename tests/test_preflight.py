@@ -12,8 +12,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from album.book import Book, Crop, Page, PhotoFrame, Rect, TextBlock, TextFrame
-from album.preflight import (
+from album.layout.book import Book, Crop, Page, PhotoFrame, Rect, TextBlock, TextFrame
+from album.preflight.checks import (
     PreflightInput, PreflightPhoto, effective_ppi, near_duplicate_pairs, photo_dhash, run_preflight,
     write_report)
 from album.render.options import PageTextIssue, RenderReport
@@ -215,7 +215,7 @@ def test_missing_pdf_is_an_error(tmp_path: Path, mode: str) -> None:
 def test_writer_print_pdf_passes_pdf_checks(tmp_path: Path, corpus: Path) -> None:
     """End to end with the real writer: its print PDF meets every PDF rule preflight knows,
     and preflight's ppi agrees with what the writer measured."""
-    from album.book import TextStyle
+    from album.layout.book import TextStyle
     from album.render.options import RenderOptions
     from album.render.pdf import render_book
     from album.store import LocalMediaStore

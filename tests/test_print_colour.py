@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageCms, ImageOps, ImageStat
 
-from album.book import PhotoFrame
+from album.layout.book import PhotoFrame
 from album.catalog import create_album, get_or_create_chapter
-from album.captions import PhotoMeta
+from album.ingest.captions import PhotoMeta
 from album.config import DEFAULT_CMYK_PROFILE, load_settings
 from album.db import transaction
 from album.home import open_home
-from album.ingest import import_paths
+from album.ingest.importer import import_paths
 from album.models import ReviewState
 from album.publish import render_album
 from album.render.marks import PrintSheet

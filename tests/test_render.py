@@ -10,10 +10,11 @@ import pikepdf
 import pytest
 from PIL import Image, ImageStat
 
-from album.book import Book, Crop, Page, PhotoFrame, Rect, TextBlock, TextFrame, TextStyle
+from album.layout.book import Book, Crop, Page, PhotoFrame, Rect, TextBlock, TextFrame, TextStyle
 from album.errors import RenderError
 from album.render.marks import PrintSheet, crop_mark_lines, mm
 from album.render.options import RenderOptions
+from album.preflight.pdf import validate_pdfx
 from album.render.pdf import render_book
 from album.store import LocalMediaStore
 
@@ -167,12 +168,8 @@ def test_print_fonts_embedded_and_file_valid(rendered):
     assert run("pdfinfo", str(rendered["print_pdf"])).count("Pages:           6")
 
 
-def test_print_is_pdfx_when_available(rendered):
-    report = rendered["print_report"]
-    if not report.pdfx_applied:
-        pytest.skip("album.render.pdfx not installed")
-    from album.render.pdfx import validate_pdfx
-
+def test_print_is_pdfx(rendered):
+    assert rendered["print_report"].pdfx_applied
     assert validate_pdfx(rendered["print_pdf"]) == []
 
 

@@ -13,7 +13,7 @@ import pytest
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from album.book import Rect, TextBlock, TextFrame, TextStyle
+from album.layout.book import Rect, TextBlock, TextFrame, TextStyle
 from album.errors import RenderError
 from album.render.fonts import FontSet, load_fonts
 from album.render.text import (

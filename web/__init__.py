@@ -6,102 +6,35 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, flash, g, jsonify, render_template, request, url_for
 from flask_limiter.errors import RateLimitExceeded
-from flask_login import LoginManager, UserMixin
+from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from album.catalog import create_album
+from album.accounts import active_user
+from album.catalog import ensure_album
 from album.config import load_settings
-from album.db import transaction
+from album.db import CONCURRENT_EDIT_ERRORS, transaction
 from album.errors import AlbumError, ConflictError, NotFoundError
-from album.home import Home, open_home
-from album.models import Album, Role, User
+from album.home import open_home
+from album.ingest.intake import too_large_message
+from album.messages import ROLE_NAMES
+from web import admin, auth, contribute, editor, proofs
 from web.access import PUBLIC, enforce_roles, requires, wants_json
+from web.context import Account, close_db, db, get_home
 from web.security import add_security_headers, init_login_limits, persistent_secret_key, retry_after, \
     wait_words
 
 log = logging.getLogger(__name__)
-CONFLICT_MESSAGE = "已被他人修改，请刷新后重试"
+CONFLICT_MESSAGE = str(ConflictError())
 ERROR_TITLES = {
     400: "请求有误", 401: "请先登录", 403: "没有权限", 404: "找不到页面", 405: "不支持的操作",
     409: "修改冲突", 413: "文件太大", 422: "无法处理", 429: "尝试过多", 500: "服务器出错",
 }
-
-
-class Account(UserMixin):
-    """The signed-in person as plain values, loaded once per request."""
-
-    def __init__(self, user: User) -> None:
-        self.id = user.id
-        self.username = user.username
-        self.display_name = user.display_name or user.username
-        self.unit = user.unit
-        self.role = user.role
-
-    @property
-    def is_editor(self) -> bool:
-        return self.role in (Role.editor, Role.admin)
-
-
-def get_home() -> Home:
-    from flask import current_app
-
-    return current_app.extensions["album_home"]
-
-
-def db() -> Session:
-    """The request's database session (opened on first use, closed when the request ends)."""
-    if "db" not in g:
-        g.db = get_home().factory()
-    return g.db
-
-
-def album() -> Album:
-    from album.catalog import current_album
-
-    return current_album(db())
-
-
-@dataclass
-class FormResult:
-    """What a form action came to: ``ok`` after a commit, else the ``error`` to show."""
-
-    done: str = ""
-    error: str = ""
-    ok: bool = False
-
-
-@contextmanager
-def form_action(done: str = "", *, flash_error: bool = True) -> Iterator[FormResult]:
-    """One form's unit of work: commit and flash ``done`` (the body may set ``result.done``);
-    an edit conflict goes on to the 409 page; any other AlbumError is rolled back and shown —
-    flashed, or kept in ``result.error`` for the form to show beside its fields."""
-    result = FormResult(done)
-    try:
-        yield result
-        db().commit()
-    except ConflictError:
-        db().rollback()
-        raise
-    except AlbumError as exc:
-        db().rollback()
-        result.error = str(exc)
-        if flash_error:
-            flash(result.error, "error")
-        return
-    result.ok = True
-    if result.done:
-        flash(result.done, "info")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -129,7 +62,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("UPLOAD_TMP_DIR", str(settings.home / "tmp"))
     Path(app.config["UPLOAD_TMP_DIR"]).mkdir(parents=True, exist_ok=True)
     app.config.setdefault("MAX_CONTENT_LENGTH", settings.limits.max_upload_bytes + (1 << 20))
-    _ensure_album(home)
+    with transaction(home.factory) as session:
+        ensure_album(session)
 
     CSRFProtect(app)
     login = LoginManager(app)
@@ -138,17 +72,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @login.user_loader
     def load_user(user_id: str) -> Account | None:
-        user = db().get(User, int(user_id)) if user_id.isdigit() else None
-        return Account(user) if user is not None and user.active else None
-
-    from web import admin, auth, contribute, editor, proofs
+        user = active_user(db(), int(user_id)) if user_id.isdigit() else None
+        return Account(user) if user is not None else None
 
     for module in (auth, contribute, editor, proofs, admin):
         app.register_blueprint(module.bp)
     requires(PUBLIC)(app.view_functions["static"])
     limiter = init_login_limits(app)
     app.before_request(enforce_roles)
-    app.teardown_appcontext(_close_db)
+    app.teardown_appcontext(close_db)
     app.after_request(add_security_headers)
     app.context_processor(lambda: {"csrf_token": generate_csrf, "ROLE_NAMES": ROLE_NAMES,
                                    "page_url": page_url})
@@ -170,28 +102,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-ROLE_NAMES = {Role.contributor: "供稿人", Role.editor: "编辑", Role.admin: "管理员"}
-
-
 def page_url(number: int) -> str:
     """This page's URL with the same filters and another page number."""
     args = {**(request.view_args or {}), **request.args.to_dict(), "page": number}
     return url_for(request.endpoint or "auth.index", **args)
-
-
-def _ensure_album(home: Home) -> None:
-    """A fresh home gets an empty album so the site works before ``album init`` was run."""
-    from sqlalchemy import select
-
-    with transaction(home.factory) as session:
-        if session.scalars(select(Album).limit(1)).first() is None:
-            create_album(session, "未命名画册")
-
-
-def _close_db(_exc: BaseException | None) -> None:
-    session = g.pop("db", None)
-    if session is not None:
-        session.close()
 
 
 def error_response(status: int, message: str, code: str = ""):  # type: ignore[no-untyped-def]
@@ -209,11 +123,13 @@ def _register_errors(app: Flask) -> None:
     def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
         return error_response(400, "表单已过期或来源无效，请刷新页面后重试", "csrf")
 
-    @app.errorhandler(StaleDataError)
     @app.errorhandler(ConflictError)
     def conflict(exc: Exception):  # type: ignore[no-untyped-def]
         message = str(exc) if isinstance(exc, ConflictError) else CONFLICT_MESSAGE
         return error_response(409, message, "conflict")
+
+    for error in CONCURRENT_EDIT_ERRORS:
+        app.register_error_handler(error, conflict)
 
     @app.errorhandler(NotFoundError)
     def not_found(exc: NotFoundError):  # type: ignore[no-untyped-def]
@@ -228,10 +144,12 @@ def _register_errors(app: Flask) -> None:
         status = exc.code or 500
         messages = {
             400: "请求有误", 401: "请先登录", 403: "您没有权限访问此页面", 404: "找不到您要的页面或内容",
-            405: "不支持这种请求方式", 413: "文件太大，超过了上传上限",
+            405: "不支持这种请求方式",
         }
         description = exc.description if status in (401, 403) and exc.description and \
             not exc.description.startswith("You ") and not exc.description.startswith("The ") else ""
+        if status == 413:  # the request body itself is over the upload limit: the same words
+            return error_response(413, too_large_message(get_home().settings.limits), "too-large")
         return error_response(status, description or messages.get(status, "请求无法完成"))
 
     @app.errorhandler(Exception)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from album import accounts
 from album.errors import AlbumError
 from album.models import Role
-from web import db, form_action
+from web.context import db, form_action
 from web.access import ADMINS, requires
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

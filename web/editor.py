@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
-from sqlalchemy import select
-
 from album import arrange
-from album.catalog import chapter_summaries
+from album.catalog import TRIM_PRESETS, chapter_summaries
 from album.errors import AlbumError
-from album.models import Photo, ReviewState, User
-from album.snapshot import PAGE_MULTIPLES
-from web import album, db, form_action, get_home
+from album.layout.snapshot import PAGE_MULTIPLES
+from album.messages import REVIEW_STATE_NAMES as STATUS_NAMES
+from album.models import ReviewState
 from web.access import EDITORS, requires
-from web.contribute import STATUS_NAMES, _form_fields, _version
+from web.context import album, db, form_action, get_home, photo_fields, version_of
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
 
@@ -49,9 +47,7 @@ def review():  # type: ignore[no-untyped-def]
         page=args.get("page", 1, type=int) or 1,
         per_page=int(current_app.config["PER_PAGE"]),
     )
-    submitters = db().scalars(
-        select(User).where(User.id.in_(select(Photo.submitter_id).distinct())).order_by(User.username)
-    ).all()
+    submitters = arrange.submitters(db(), album())
     return render_template(
         "review.html", page=page, status=status_arg, chapter=chapter_arg,
         contributor=args.get("contributor", ""), unit=args.get("unit", ""),
@@ -102,12 +98,9 @@ def chapter(chapter_id: int):  # type: ignore[no-untyped-def]
         with form_action("篇目已保存"):
             arrange.edit_chapter(db(), current, title=request.form.get("title", ""),
                                  opener_text=request.form.get("opener_text", ""),
-                                 expected_version=_version(request.form.get("version")))
+                                 expected_version=version_of(request.form.get("version")))
         return redirect(url_for("editor.chapter", chapter_id=chapter_id))
-    photos = db().scalars(
-        select(Photo).where(Photo.chapter_id == current.id).order_by(Photo.position, Photo.id)
-    ).all()
-    return _arrangement(current, list(photos))
+    return _arrangement(current, arrange.chapter_photos(db(), current))
 
 
 def _arrangement(current, photos, page=None):  # type: ignore[no-untyped-def]
@@ -183,8 +176,8 @@ def photo(photo_id: int):  # type: ignore[no-untyped-def]
     error = ""
     if request.method == "POST":
         with form_action("照片说明已保存", flash_error=False) as result:
-            arrange.edit_photo(db(), current, expected_version=_version(request.form.get("version")),
-                               **_form_fields(request.form))
+            arrange.edit_photo(db(), current, expected_version=version_of(request.form.get("version")),
+                               **photo_fields(request.form))
         if result.ok:
             return redirect(url_for("editor.photo", photo_id=photo_id))
         error = result.error
@@ -233,7 +226,7 @@ def settings():  # type: ignore[no-untyped-def]
         form = request.form
         with form_action("画册设置已保存", flash_error=False) as result:
             arrange.update_album(
-                db(), current, expected_version=_version(form.get("version")),
+                db(), current, expected_version=version_of(form.get("version")),
                 title=form.get("title", ""), subtitle=form.get("subtitle", ""),
                 publisher=form.get("publisher", ""), trim=form.get("trim", ""),
                 preface=form.get("preface", ""), afterword=form.get("afterword", ""),
@@ -245,7 +238,6 @@ def settings():  # type: ignore[no-untyped-def]
         if result.ok:
             return redirect(url_for("editor.settings"))
         error = result.error
-    from album.catalog import TRIM_PRESETS
 
     return render_template("settings.html", album=current, error=error, presets=TRIM_PRESETS,
                            page_multiples=PAGE_MULTIPLES)

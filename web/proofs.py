@@ -4,28 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
-
+from album import proofs as proof_records
 from album.errors import AlbumError, NotFoundError
-from album.models import Comment, Proof
+from album.messages import PROOF_KIND_NAMES as KIND_NAMES, PROOF_STATUS_NAMES as STATUS_NAMES
+from album.models import Proof
 from album.thumbs import PAGE_WIDTHS, page_thumbnail, pdf_page_count
-from web import album, db, get_home
 from web.access import EDITORS, SIGNED_IN, requires
+from web.context import album, db, form_action, get_home
 
 bp = Blueprint("proofs", __name__, url_prefix="/proofs")
 
-KIND_NAMES = {"proof": "校样", "print": "印刷文件", "cover": "封面"}
-STATUS_NAMES = {"queued": "排队中", "running": "渲染中", "done": "完成", "failed": "失败"}
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 
 
 def get_proof(proof_id: int) -> Proof:
-    proof = db().get(Proof, proof_id)
-    if proof is None or proof.album_id != album().id:
-        raise NotFoundError(f"没有编号为 {proof_id} 的校样")
-    return proof
+    return proof_records.get_proof(db(), album(), proof_id)
 
 
 def status_json(proof: Proof) -> dict:
@@ -47,9 +42,7 @@ def status_json(proof: Proof) -> dict:
 @bp.get("/")
 @requires(SIGNED_IN)
 def index():  # type: ignore[no-untyped-def]
-    proofs = db().scalars(
-        select(Proof).where(Proof.album_id == album().id).order_by(Proof.number.desc()).limit(200)
-    ).all()
+    proofs = proof_records.list_proofs(db(), album())
     return render_template("proofs.html", proofs=proofs, KIND_NAMES=KIND_NAMES, STATUS_NAMES=STATUS_NAMES)
 
 
@@ -94,13 +87,8 @@ def view(proof_id: int):  # type: ignore[no-untyped-def]
     proof = get_proof(proof_id)
     count = _page_count(proof)
     mode = "spreads" if request.args.get("view") == "spreads" else "pages"
-    comments = db().scalars(
-        select(Comment).where(Comment.proof_id == proof.id).order_by(Comment.resolved, Comment.page, Comment.id)
-    ).all()
-    by_page: dict[int, int] = {}
-    for comment in comments:
-        if not comment.resolved:
-            by_page[comment.page] = by_page.get(comment.page, 0) + 1
+    comments = proof_records.proof_comments(db(), proof)
+    by_page = proof_records.open_comments_by_page(comments)
     return render_template(
         "proof_view.html", proof=proof, pages=list(range(1, count + 1)), spreads=spreads_of(count),
         mode=mode, comments=comments, open_by_page=by_page, KIND_NAMES=KIND_NAMES,
@@ -153,15 +141,9 @@ def report(proof_id: int):  # type: ignore[no-untyped-def]
 def comment(proof_id: int):  # type: ignore[no-untyped-def]
     proof = get_proof(proof_id)
     page = request.form.get("page", 0, type=int)
-    text = request.form.get("text", "").strip()
-    if not 1 <= page <= max(1, _page_count(proof)):
-        flash("页码超出范围", "error")
-    elif not text or len(text) > 2000:
-        flash("请填写意见（最多 2000 字）", "error")
-    else:
-        db().add(Comment(proof_id=proof.id, page=page, author_id=current_user.id, text=text))
-        db().commit()
-        flash(f"已在第 {page} 页留下意见", "info")
+    with form_action(f"已在第 {page} 页留下意见"):
+        proof_records.add_comment(db(), proof, page=page, page_count=_page_count(proof),
+                                  author_id=current_user.id, text=request.form.get("text", ""))
     return redirect(url_for("proofs.view", proof_id=proof.id, page=page,
                             view=request.form.get("view") or None))
 
@@ -169,10 +151,7 @@ def comment(proof_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/comments/<int:comment_id>/resolve")
 @requires(EDITORS)
 def resolve(comment_id: int):  # type: ignore[no-untyped-def]
-    found = db().get(Comment, comment_id)
-    if found is None:
-        abort(404)
-    proof = get_proof(found.proof_id)
+    found = proof_records.get_comment(db(), album(), comment_id)
     found.resolved = request.form.get("resolved", "1") == "1"
     db().commit()
-    return redirect(url_for("proofs.view", proof_id=proof.id, page=found.page))
+    return redirect(url_for("proofs.view", proof_id=found.proof_id, page=found.page))

@@ -18,21 +18,22 @@ from typing import Protocol
 
 from PIL import Image
 from reportlab import rl_config
-from reportlab.lib.units import mm
+
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from album.book import Crop
+from album.layout.book import Crop
 from album.errors import RenderError
-from album.render.pdfx import apply_pdfx, read_icc
+from album.print_spec import BLEED_MM, PRINT_PPI, SAFE_MM
+from album.units import PT_PER_MM, mm_to_pt, pt_to_mm
+from album.icc import read_icc
+from album.render.pdfx import apply_pdfx
 from album.store import LocalMediaStore, MediaStore
 
-SAFE_MM = 6.0  # text stays this far inside the trim
 MARK_GAP_MM = 3.0  # crop marks start this far outside the trim (at the bleed edge)
 MARK_LEN_MM = 5.0
 SLUG_MM = 12.0  # media beyond the trim on every side: bleed + mark gap + mark length + air
 MIN_SPINE_TEXT_MM = 6.0
-COVER_PPI = 300
 ACCENT = (0.85, 0.45, 0.0, 0.15)  # CMYK of the front's title rule and the spine band edge
 
 
@@ -73,7 +74,7 @@ class CoverGeometry:
 
 
 def cover_geometry(trim_w_mm: float, trim_h_mm: float, page_count: int, caliper_mm: float,
-                   bleed_mm: float = 3.0) -> CoverGeometry:
+                   bleed_mm: float = BLEED_MM) -> CoverGeometry:
     """Sheet sizes for a book of ``page_count`` pages on paper ``caliper_mm`` thick per leaf."""
     if page_count < 1 or caliper_mm <= 0 or trim_w_mm <= 0 or trim_h_mm <= 0 or bleed_mm < 0:
         raise RenderError(
@@ -131,7 +132,7 @@ def _prepared_photo(photo: Path, g: CoverGeometry, icc_path: Path, store: MediaS
 
     _, _, w, h = _photo_block(g)
     prepared = prepare_image(photo, store=store, crop=_fill_crop(width / height, w / h),
-                             orientation=None, placed_w_mm=w, placed_h_mm=h, ppi=COVER_PPI,
+                             orientation=None, placed_w_mm=w, placed_h_mm=h, ppi=PRINT_PPI,
                              mode="print", cmyk_profile=Path(icc_path))
     return prepared.path
 
@@ -153,14 +154,14 @@ class _Sheet:
         media_w = g.trim_sheet_w_mm + 2 * SLUG_MM
         media_h = g.trim_h_mm + 2 * SLUG_MM
         # initialFontName: ReportLab otherwise references base-14 Helvetica on every page.
-        self.c = Canvas(str(path), pagesize=(media_w * mm, media_h * mm), initialFontName=font,
+        self.c = Canvas(str(path), pagesize=(media_w * PT_PER_MM, media_h * PT_PER_MM), initialFontName=font,
                         pageCompression=1)
         self.c.setTrimBox(self.box(0, 0, g.trim_sheet_w_mm, g.trim_h_mm))
         b = g.bleed_mm
         self.c.setBleedBox(self.box(-b, -b, g.trim_sheet_w_mm + b, g.trim_h_mm + b))
 
     def pt(self, x_mm: float, y_mm: float) -> tuple[float, float]:
-        return (x_mm + SLUG_MM) * mm, (self.g.trim_h_mm + SLUG_MM - y_mm) * mm
+        return (x_mm + SLUG_MM) * PT_PER_MM, (self.g.trim_h_mm + SLUG_MM - y_mm) * PT_PER_MM
 
     def box(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, ...]:
         (ax, ay), (bx, by) = self.pt(x0, y1), self.pt(x1, y0)
@@ -169,7 +170,7 @@ class _Sheet:
     def rect(self, x: float, y: float, w: float, h: float, cmyk: tuple[float, ...]) -> None:
         self.c.setFillColorCMYK(*cmyk)
         left, bottom = self.pt(x, y + h)
-        self.c.rect(left, bottom, w * mm, h * mm, stroke=0, fill=1)
+        self.c.rect(left, bottom, w * PT_PER_MM, h * PT_PER_MM, stroke=0, fill=1)
 
     def text(self, x: float, baseline: float, s: str, font: str, size: float,
              anchor: str = "left", gray: float = 1.0) -> None:
@@ -186,7 +187,7 @@ class _Sheet:
 def _fit_size(s: str, font: str, max_pt: float, width_mm: float, min_pt: float = 9) -> float:
     """Largest size up to ``max_pt`` at which ``s`` fits in ``width_mm``."""
     width_at_1 = stringWidth(s, font, 1) or 1
-    return max(min_pt, min(max_pt, width_mm * mm / width_at_1))
+    return max(min_pt, min(max_pt, width_mm * PT_PER_MM / width_at_1))
 
 
 def _draw(path: Path, g: CoverGeometry, title: str, subtitle: str, publisher: str,
@@ -212,17 +213,17 @@ def _draw_sheet(path: Path, g: CoverGeometry, title: str, subtitle: str, publish
     px, py, pw, ph = _photo_block(g)
     if photo is not None:
         left, bottom = sheet.pt(px, py + ph)
-        c.drawImage(str(photo), left, bottom, pw * mm, ph * mm)
+        c.drawImage(str(photo), left, bottom, pw * PT_PER_MM, ph * PT_PER_MM)
     else:
         sheet.rect(px, py, pw, ph, (0.55, 0.25, 0.0, 0.35))
 
     title_pt = _fit_size(title, hei, 40, text_w)
-    baseline = g.trim_h_mm * 0.6 + 18 + title_pt * 0.3528
+    baseline = g.trim_h_mm * 0.6 + 18 + pt_to_mm(title_pt)
     sheet.text(front_mid, baseline, title, hei, title_pt, "center")
     sheet.rect(front_mid - 15, baseline + 6, 30, 0.8, ACCENT)
     if subtitle:
         sub_pt = _fit_size(subtitle, song, 16, text_w)
-        sheet.text(front_mid, baseline + 12 + sub_pt * 0.3528, subtitle, song, sub_pt, "center")
+        sheet.text(front_mid, baseline + 12 + pt_to_mm(sub_pt), subtitle, song, sub_pt, "center")
     if publisher:
         pub_pt = _fit_size(publisher, song, 12, text_w)
         sheet.text(front_mid, g.trim_h_mm - SAFE_MM - 14, publisher, song, pub_pt, "center")
@@ -241,20 +242,20 @@ def _draw_spine(sheet: _Sheet, title: str, publisher: str, hei: str, song: str) 
     if g.spine_mm < MIN_SPINE_TEXT_MM:
         return
     mid = g.spine_x_mm + g.spine_mm / 2
-    size = min(g.spine_mm * 0.55 / 0.3528, 18.0)  # em in pt, leaving air to both folds
-    step = size * 0.3528 * 1.15
+    size = min(mm_to_pt(g.spine_mm * 0.55), 18.0)  # em in pt, leaving air to both folds
+    step = pt_to_mm(size) * 1.15
     pub_size = min(size * 0.7, 11.0)
-    pub_step = pub_size * 0.3528 * 1.15
+    pub_step = pt_to_mm(pub_size) * 1.15
     foot = g.trim_h_mm - SAFE_MM - 8
     pub_chars = list(publisher.replace(" ", ""))
     pub_top = foot - pub_step * len(pub_chars)
-    y = SAFE_MM + 14 + size * 0.3528
+    y = SAFE_MM + 14 + pt_to_mm(size)
     for ch in title.replace(" ", ""):
         if y > pub_top - step:
             break  # a title too long for the spine is cut rather than run into the publisher
         sheet.text(mid, y, ch, hei, size, "center")
         y += step
-    y = pub_top + pub_size * 0.3528
+    y = pub_top + pt_to_mm(pub_size)
     for ch in pub_chars:
         sheet.text(mid, y, ch, song, pub_size, "center")
         y += pub_step

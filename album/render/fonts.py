@@ -30,7 +30,7 @@ from fontTools.ttLib import TTCollection, TTFont, newTable
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont as RLTTFont
 
-from album.book import FontRole
+from album.layout.book import FontRole
 from album.errors import ConfigError
 
 # Bump when the repertoire or the conversion changes, so cached files are rebuilt.

@@ -25,16 +25,16 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from album.book import Crop
+from album.layout.book import Crop
 from album.errors import RenderError
 from album.render.colour import INTENTS, convert_colour, profile_digest
 from album.render.passthrough import embeddable_as_is
 from album.store import MediaStore, sha256_file
+from album.units import pixels_for
 
 # Bump when the pipeline changes in a way that changes pixels, so old cache entries are ignored.
 # 2: originals already fit for the frame are embedded as they are.
 PIPELINE_VERSION = 2
-MM_PER_INCH = 25.4
 # Print: 4:4:4, because a CMYK JPEG has no luminance/chroma split; subsampling would halve the
 # resolution of the K plate that carries the detail. Proof: 4:2:0 is fine on screen and small.
 JPEG_SETTINGS = {
@@ -93,8 +93,7 @@ class PreparedImage:
 
 
 def target_pixels(placed_w_mm: float, placed_h_mm: float, ppi: int) -> tuple[int, int]:
-    return (max(1, round(placed_w_mm / MM_PER_INCH * ppi)),
-            max(1, round(placed_h_mm / MM_PER_INCH * ppi)))
+    return pixels_for(placed_w_mm, ppi), pixels_for(placed_h_mm, ppi)
 
 
 def make_request(original: Path, *, crop: Crop, orientation: int | None, placed_w_mm: float,
@@ -153,10 +152,8 @@ def process_request(request: ImageRequest, store: MediaStore) -> PreparedImage:
                            orientation=request.orientation, target_w_px=request.target_w_px,
                            target_h_px=request.target_h_px)
     if fit is not None:
-        crop = request.crop
-        effective_ppi = min(
-            (crop.right - crop.left) * fit.width_px / (request.placed_w_mm / MM_PER_INCH),
-            (crop.bottom - crop.top) * fit.height_px / (request.placed_h_mm / MM_PER_INCH))
+        effective_ppi = request.crop.effective_ppi(fit.width_px, fit.height_px, request.placed_w_mm,
+                                                   request.placed_h_mm)
         prepared = PreparedImage(path=request.original, width_px=fit.width_px,
                                  height_px=fit.height_px, colour_mode=fit.colour_mode,
                                  effective_ppi=effective_ppi, passthrough=True)
@@ -203,8 +200,7 @@ def _load_upright_crop(request: ImageRequest) -> tuple[Image.Image, float]:
     crop = request.crop
     crop_w_px = (crop.right - crop.left) * up_w
     crop_h_px = (crop.bottom - crop.top) * up_h
-    effective_ppi = min(crop_w_px / (request.placed_w_mm / MM_PER_INCH),
-                        crop_h_px / (request.placed_h_mm / MM_PER_INCH))
+    effective_ppi = crop.effective_ppi(up_w, up_h, request.placed_w_mm, request.placed_h_mm)
     # Shrink factor that still fills the frame; >= 1 means the original is too small: keep it.
     scale = min(1.0, max(request.target_w_px / crop_w_px, request.target_h_px / crop_h_px))
 

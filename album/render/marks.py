@@ -12,18 +12,14 @@ from dataclasses import dataclass
 
 from reportlab.pdfgen.canvas import Canvas
 
-PT_PER_MM = 72 / 25.4
+from album.units import mm_to_pt as mm
+
 REGISTRATION_CMYK = (1.0, 1.0, 1.0, 1.0)
 MIN_MARK_OFFSET_MM = 3.0
 MARK_GAP_MM = 1.0  # beyond the bleed edge
 MARK_LENGTH_MM = 6.0
 SLUG_MARGIN_MM = 2.0  # between the mark's end and the sheet edge
 MARK_LINE_PT = 0.25
-
-
-def mm(value_mm: float) -> float:
-    """Millimetres to PDF points."""
-    return value_mm * PT_PER_MM
 
 
 def mark_offset_mm(bleed_mm: float) -> float:

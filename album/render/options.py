@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from album.config import DEFAULT_CMYK_PROFILE
+from album.print_spec import PRINT_PPI, PROOF_PPI
 
 RenderMode = Literal["print", "proof"]
 Intent = Literal["relative", "perceptual"]
 
-DEFAULT_PPI = {"print": 300, "proof": 150}
+DEFAULT_PPI = {"print": PRINT_PPI, "proof": PROOF_PPI}
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from PIL import Image, ImageCms, UnidentifiedImageError
 from reportlab.pdfbase.pdfdoc import PDFError
 from reportlab.pdfbase.pdfutils import readJPEGInfo
 
-from album.book import Crop
+from album.layout.book import Crop
 
 MAX_OVERSIZE = 1.5
 EDGE_TOLERANCE_PX = 1.0

@@ -23,12 +23,13 @@ from reportlab import rl_config
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from album.book import Book, Page, PhotoFrame, Rect, TextFrame
+from album.layout.book import Book, Page, PhotoFrame, Rect, TextFrame
 from album.errors import ConfigError, RenderError
 from album.render.fonts import FontSet, load_fonts
 from album.render.images import ImagePool, ImageRequest, make_request, profile_digest
 from album.render.marks import PrintSheet, draw_crop_marks, mm
 from album.render.parts import join_parts
+from album.render.pdfx import apply_pdfx
 from album.render.options import PageTextIssue, PlacedImage, RenderOptions, RenderReport
 from album.render.text import draw_text_frame
 from album.store import MediaStore
@@ -71,7 +72,8 @@ def render_book(book: Book, store: MediaStore, out_path: Path, options: RenderOp
             for part in parts:
                 part.unlink()
         if options.mode == "print":
-            report.pdfx_applied = _apply_pdfx(tmp, options, book.title)
+            apply_pdfx(tmp, icc_path=options.cmyk_profile, title=book.title)
+            report.pdfx_applied = True
         os.chmod(tmp, 0o644)  # a PDF is meant to be shared, whatever the umask of the folder
         os.replace(tmp, out_path)
     if progress:
@@ -151,18 +153,6 @@ def _sheets(book: Book, options: RenderOptions) -> list[tuple[Page | None, ...]]
     for i in range(1, len(pages), 2):
         sheets.append((pages[i], pages[i + 1] if i + 1 < len(pages) else None))
     return sheets
-
-
-def _apply_pdfx(path: Path, options: RenderOptions, title: str) -> bool:
-    """Run the PDF/X-4 post-processing when that module is part of this installation."""
-    try:
-        from album.render.pdfx import apply_pdfx
-    except ModuleNotFoundError as exc:
-        if exc.name != "album.render.pdfx":
-            raise
-        return False
-    apply_pdfx(path, icc_path=options.cmyk_profile, title=title)
-    return True
 
 
 class _Writer:

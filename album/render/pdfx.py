@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import struct
 import tempfile
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -29,14 +27,11 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 from pikepdf.models.metadata import decode_pdf_date
 
-from album.errors import ConfigError, RenderError
+from album.errors import RenderError
+from album.icc import IccProfileInfo, read_icc
+from album.print_spec import PDF_HEADER_VERSION, PDFX_VERSION
 
-PDFX_VERSION = "PDF/X-4"
-PDF_HEADER_VERSION = "1.6"
 ICC_REGISTRY = "http://www.color.org"
-
-# ICC colour-space signature → number of components a PDF ICCBased stream declares (/N).
-ICC_COMPONENTS = {"CMYK": 4, "RGB": 3, "GRAY": 1}
 
 # Profile description (lower-cased) → (registered OutputConditionIdentifier, OutputCondition).
 REGISTERED: dict[str, tuple[str, str]] = {
@@ -51,74 +46,6 @@ REGISTERED: dict[str, tuple[str, str]] = {
     "japan color 2001 coated": ("JC200103", "Japan Color 2001 Coated"),
     "u.s. web coated (swop) v2": ("CGATS TR 001", "SWOP (Publication) Grade 1 Paper"),
 }
-
-
-@dataclass(frozen=True)
-class IccProfileInfo:
-    """What a PDF/X checker needs from an ICC header: colour space, device class, description."""
-
-    colour_space: str  # "CMYK", "RGB", "GRAY", or the raw signature
-    device_class: str  # "prtr" for output profiles
-    description: str
-    version: str
-
-    @property
-    def components(self) -> int | None:
-        return ICC_COMPONENTS.get(self.colour_space)
-
-
-def parse_icc(data: bytes, source: str = "ICC") -> IccProfileInfo:
-    """Read the header and 'desc' tag of an ICC profile; ValueError names what is wrong."""
-    if len(data) < 132 or data[36:40] != b"acsp":
-        raise ValueError(f"{source}: 不是 ICC 特性文件（缺少 acsp 标记）")
-    declared = struct.unpack(">I", data[0:4])[0]
-    if declared > len(data):
-        raise ValueError(f"{source}: ICC 文件不完整（声明 {declared} 字节，实有 {len(data)} 字节）")
-    device_class = data[12:16].decode("latin-1")
-    colour_space = data[16:20].decode("latin-1").strip()
-    version = f"{data[8]}.{data[9] >> 4}"
-    tag_count = struct.unpack(">I", data[128:132])[0]
-    description = ""
-    for i in range(min(tag_count, 200)):
-        entry = data[132 + 12 * i: 144 + 12 * i]
-        if len(entry) < 12:
-            break
-        sig, offset, size = struct.unpack(">4sII", entry)
-        if sig == b"desc":
-            description = _read_desc(data[offset: offset + size])
-            break
-    return IccProfileInfo(colour_space, device_class, description, version)
-
-
-def _read_desc(tag: bytes) -> str:
-    """ICC v2 'desc' (ASCII) or v4 'mluc' (UTF-16BE, first record) text."""
-    if tag[:4] == b"desc" and len(tag) >= 12:
-        count = struct.unpack(">I", tag[8:12])[0]
-        return tag[12: 12 + count].split(b"\0", 1)[0].decode("latin-1").strip()
-    if tag[:4] == b"mluc" and len(tag) >= 28:
-        length, offset = struct.unpack(">II", tag[20:28])
-        return tag[offset: offset + length].decode("utf-16-be", "replace").strip("\0 ")
-    return ""
-
-
-def read_icc(icc_path: Path) -> tuple[bytes, IccProfileInfo]:
-    """Load the output profile, refusing anything a PDF/X output intent cannot embed."""
-    path = Path(icc_path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"找不到 ICC 特性文件：{path}") from None
-    except OSError as exc:
-        raise ConfigError(f"无法读取 ICC 特性文件 {path}：{exc.strerror or exc}") from exc
-    try:
-        info = parse_icc(data, str(path))
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from exc
-    if info.colour_space != "CMYK":
-        raise ConfigError(f"{path}: 印刷输出需要 CMYK 特性文件，此文件的色彩空间是 {info.colour_space}")
-    if info.device_class != "prtr":
-        raise ConfigError(f"{path}: 不是输出设备（prtr）特性文件，而是 {info.device_class}")
-    return data, info
 
 
 def output_condition(
@@ -342,15 +269,3 @@ def _set_metadata(pdf: pikepdf.Pdf, title: str, trapped: bool) -> None:
         meta["xmpMM:InstanceID"] = f"uuid:{uuid.uuid4()}"
         meta["xmpMM:VersionID"] = str(version)
         meta["xmpMM:RenditionClass"] = "default"
-
-
-def validate_pdfx(pdf_path: Path) -> list[str]:
-    """PDF/X-4 problems in ``pdf_path`` as readable lines, ``[]`` when it conforms.
-
-    No free validator exists for PDF/X, so this is the project's own checker (see
-    ``album.preflight_pdf`` for the rules); each line starts with a ``[code]``.
-    """
-    # Imported here because the checker reads ICC headers with this module's parse_icc.
-    from album.preflight_pdf import check_pdfx
-
-    return [problem.text() for problem in check_pdfx(Path(pdf_path))]

@@ -20,11 +20,11 @@ from typing import Literal
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from album.book import TextBlock, TextFrame, TextStyle
+from album.layout.book import TextBlock, TextFrame, TextStyle
 from album.errors import RenderError
 from album.render.fonts import FontSet
+from album.units import PT_PER_MM
 
-PT_PER_MM = 72 / 25.4
 SHRINK_STEP_PT = 0.25
 # The em box of a CJK face: 0.88 above the baseline, 0.12 below (Noto, Source Han, UMing).
 EM_ASCENT = 0.88

@@ -15,6 +15,7 @@ from PIL import Image, ImageFile, UnidentifiedImageError
 
 from album.config import Limits
 from album.errors import IngestError
+from album.ingest.intake import refuse
 from album.phash import dhash_image
 
 ACCEPTED = ("JPEG", "PNG", "TIFF", "WEBP")
@@ -41,17 +42,10 @@ class Reason:
     """Codes for refused files; the web layer and CLI show the Chinese message beside them."""
 
     EMPTY = "empty"
-    TOO_LARGE = "too-large"
     NOT_IMAGE = "not-image"
     UNSUPPORTED = "unsupported"
     TOO_MANY_PIXELS = "too-many-pixels"
     CORRUPT = "corrupt"
-
-
-def refuse(code: str, message: str) -> IngestError:
-    err = IngestError(message)
-    err.code = code  # type: ignore[attr-defined]
-    return err
 
 
 def sniff_format(head: bytes) -> str | None:
@@ -77,15 +71,10 @@ class ImageInfo:
 
 
 def inspect_image(path: Path, limits: Limits) -> ImageInfo:
-    """Check ``path`` is a whole, decodable image within limits; raise IngestError saying why not."""
-    size = path.stat().st_size
-    if size == 0:
+    """Check ``path`` is a whole, decodable image within the pixel limit; raise IngestError saying
+    why not. Its byte size was checked where it came in (``intake``)."""
+    if path.stat().st_size == 0:
         raise refuse(Reason.EMPTY, "文件为空（0 字节）")
-    if size > limits.max_upload_bytes:
-        raise refuse(
-            Reason.TOO_LARGE,
-            f"文件过大：{size / 1048576:.1f} MB，上限 {limits.max_upload_bytes / 1048576:.0f} MB",
-        )
     with open(path, "rb") as fh:
         head = fh.read(32)
     kind = sniff_format(head)

@@ -11,7 +11,7 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from album.book import Rect, TextStyle
+from album.layout.book import Rect, TextStyle
 from album.errors import LayoutError
 
 REFERENCE_TRIM_MM = (210.0, 285.0)  # 大16开: what the shipped templates are drawn for

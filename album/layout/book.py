@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from album.units import effective_ppi
+
 Align = Literal["left", "center", "right", "justify"]
 FontRole = Literal["song", "hei"]
 
@@ -43,6 +45,12 @@ class Crop:
     @property
     def kept_share(self) -> float:
         return (self.right - self.left) * (self.bottom - self.top)
+
+    def effective_ppi(self, width_px: float, height_px: float, placed_w_mm: float,
+                      placed_h_mm: float) -> float:
+        """Resolution of an upright ``width_px`` × ``height_px`` photo cropped so and placed at that size."""
+        return effective_ppi((self.right - self.left) * width_px, (self.bottom - self.top) * height_px,
+                             placed_w_mm, placed_h_mm)
 
 
 @dataclass(frozen=True)

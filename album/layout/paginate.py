@@ -8,17 +8,17 @@ Pages are numbered from 1 (the first page of the block) straight through.
 
 from __future__ import annotations
 
-from album.book import Book
+from album.layout.book import Book
 from album.errors import LayoutError
-from album.layouts_model import PHOTO_KINDS, TemplateSet, check_text_geometry
-from album.paginate_front import (
+from album.layout.template_model import PHOTO_KINDS, TemplateSet, check_text_geometry
+from album.layout.front_matter import (
     BookBuilder, add_page_marks, fill_toc, matter,
 )
-from album.paginate_photos import (
+from album.layout.photo_pages import (
     MAX_CROP_LOSS, PinGroup, placement_notes, plan_chapter,
 )
-from album.paginate_text import Geometry, paragraphs
-from album.snapshot import PAGE_MULTIPLES, AlbumSnapshot
+from album.layout.text_measure import Geometry, paragraphs
+from album.layout.snapshot import PAGE_MULTIPLES, AlbumSnapshot
 
 __all__ = ["paginate", "describe_book", "MAX_CROP_LOSS"]
 

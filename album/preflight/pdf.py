@@ -15,9 +15,10 @@ import pikepdf
 from pikepdf import Dictionary, Name
 from pikepdf.models.metadata import decode_pdf_date
 
-from album.render.pdfx import PDFX_VERSION, parse_icc
+from album.icc import parse_icc
+from album.print_spec import PDFX_VERSION
+from album.units import pt_to_mm
 
-MM_PER_PT = 25.4 / 72
 XMP_REQUIRED = (
     "pdfxid:GTS_PDFXVersion", "xmpMM:DocumentID", "xmpMM:VersionID", "xmpMM:RenditionClass",
     "xmp:CreateDate", "xmp:ModifyDate", "dc:title", "pdf:Trapped",
@@ -55,6 +56,15 @@ class PdfScan:
     images: list[ImageUse] = field(default_factory=list)
     boxes_mm: list[dict[str, list[float]]] = field(default_factory=list)  # per page, in mm
     page_count: int = 0
+
+
+def validate_pdfx(pdf_path: Path) -> list[str]:
+    """PDF/X-4 problems in ``pdf_path`` as readable lines, ``[]`` when it conforms.
+
+    No free validator exists for PDF/X, so this is the project's own checker; each line starts
+    with a ``[code]``.
+    """
+    return [problem.text() for problem in check_pdfx(Path(pdf_path))]
 
 
 def check_pdfx(pdf_path: Path) -> list[PdfProblem]:
@@ -209,7 +219,7 @@ def _check_page_boxes(page: pikepdf.Object, number: int, problems: list[PdfProbl
     if trim is not None and not _inside(outer, trim):
         add("boxes", "TrimBox 超出 BleedBox/MediaBox")
     boxes = {"media": media, "trim": trim, "bleed": bleed}
-    return {k: [v * MM_PER_PT for v in box] for k, box in boxes.items() if box is not None}
+    return {k: [pt_to_mm(v) for v in box] for k, box in boxes.items() if box is not None}
 
 
 def colour_family(cs: pikepdf.Object | None) -> str:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from album.print_spec import BLEED_MM
+
 
 # Books are folded from sheets: the page count is padded to a multiple of 4, or of a whole
 # signature (8 or 16 pages) when the printing house asks for it.
@@ -54,7 +56,7 @@ class AlbumSnapshot:
     title: str
     trim_width_mm: float = 210.0
     trim_height_mm: float = 285.0
-    bleed_mm: float = 3.0
+    bleed_mm: float = BLEED_MM
     subtitle: str = ""
     publisher: str = ""
     page_multiple: int = 4

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from album.models import Album, Chapter, Photo
-from album.preflight import PreflightInput, PreflightPhoto
+from album.preflight.checks import PreflightInput, PreflightPhoto
 from album.store import MediaStore
 
 

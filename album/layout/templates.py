@@ -12,9 +12,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from album.book import TextStyle
+from album.layout.book import TextStyle
 from album.errors import LayoutError
-from album.layouts_model import (
+from album.print_spec import SAFE_MM
+from album.layout.template_model import (
     EPS, FLOWS, FOLIO_KINDS, KINDS, PHOTO_KINDS, PLACEHOLDERS, REFERENCE_TRIM_MM, RESERVED_NAMES,
     RUNNING_HEAD_KINDS, SPECIAL_FILES, BookRules, CaptionSlot, Frac, Margins, PageMark, PhotoSlot,
     Template, TemplateSet, TextSlot, check_text_clear_of_photos, check_text_geometry, placeholders,
@@ -151,7 +152,7 @@ def _parse_styles(data: dict[str, Any], where: str) -> dict[str, TextStyle]:
 def _parse_rules(data: dict[str, Any], where: str, styles: dict[str, TextStyle]) -> BookRules:
     t = _Table(data, where, ("safe_mm", "front_matter", "back_matter", "opener", "fallback",
                              "margins", "folio", "running_head"))
-    safe = t.num("safe_mm", 6.0, lo=0)
+    safe = t.num("safe_mm", SAFE_MM, lo=0)
     m = _Table(t._get("margins", _MISSING), f"{where}: [margins]",
                ("top", "bottom", "inner", "outer"))
     margins = Margins(*(m.num(k, lo=safe, hi=100) for k in ("top", "bottom", "inner", "outer")))

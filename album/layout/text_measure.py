@@ -14,11 +14,11 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Mapping
 
-from album.book import Rect, TextBlock, TextFrame, TextStyle
+from album.layout.book import Rect, TextBlock, TextFrame, TextStyle
 from album.errors import LayoutError
-from album.layouts_model import Margins, Template, resolve
+from album.layout.template_model import Margins, Template, resolve
+from album.units import pt_to_mm
 
-PT_MM = 25.4 / 72
 FILL_SHARE = 0.92
 LINE_SLACK_EM = 1.0
 INDENT_EM = 2.0
@@ -43,7 +43,7 @@ def text_em(text: str) -> float:
 
 
 def chars_per_line(style: TextStyle, width_mm: float, size_pt: float | None = None) -> float:
-    em_mm = (size_pt or style.size_pt) * PT_MM
+    em_mm = pt_to_mm(size_pt or style.size_pt)
     return max(1.0, math.floor(width_mm / em_mm) - LINE_SLACK_EM)
 
 
@@ -54,7 +54,7 @@ def block_lines(block: TextBlock, style: TextStyle, width_mm: float, indent_em: 
 
 
 def line_mm(style: TextStyle, size_pt: float | None = None) -> float:
-    return (size_pt or style.size_pt) * PT_MM * style.leading
+    return pt_to_mm(size_pt or style.size_pt) * style.leading
 
 
 def blocks_height_mm(blocks: list[TextBlock], styles: Mapping[str, TextStyle], width_mm: float,

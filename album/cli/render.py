@@ -8,14 +8,15 @@ import click
 
 from album.arrange import unpin_photos
 from album.catalog import current_album
-from album.cli_common import Progress, open_ctx_home
+from album.cli.common import Progress, open_ctx_home
 from album.db import transaction
 from album.errors import AlbumError
-from album.layouts import load_templates
+from album.layout.templates import load_templates
 from album.models import Pin
-from album.paginate import describe_book
-from album.preflight import SEVERITY_LABELS, run_preflight, write_report
-from album.preflight_input import build_preflight_input
+from album.layout.paginate import describe_book
+from album.messages import SEVERITY_NAMES
+from album.preflight.checks import run_preflight, write_report
+from album.preflight.input import build_preflight_input
 from album.publish import plan_book, render_album
 
 
@@ -108,11 +109,8 @@ def preflight(ctx: click.Context, pdf: Path | None, mode: str) -> None:
         write_report(report, pdf.with_suffix(".preflight.json"), pdf.with_suffix(".preflight.html"))
     for item in report.items:
         where = f"第 {item.page} 页 " if item.page else ""
-        click.echo(f"[{SEVERITY_LABELS[item.severity]}] {where}{item.message}")
+        click.echo(f"[{SEVERITY_NAMES[item.severity]}] {where}{item.message}")
     summary = report.summary()
     click.echo(f"预检：错误 {summary['errors']} 项，警告 {summary['warnings']} 项")
     if report.has_errors:
         ctx.exit(1)
-
-
-COMMANDS = [layouts, pin, book, render, preflight]

@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from album.book import Crop, PhotoFrame, Rect, TextBlock, TextFrame, TextStyle
-from album.layouts_model import (
+from album.layout.book import Crop, PhotoFrame, Rect, TextBlock, TextFrame, TextStyle
+from album.layout.template_model import (
     REFERENCE_TRIM_MM, CaptionSlot, PhotoSlot, Template, TemplateSet, resolve,
 )
-from album.paginate_text import Geometry, fits
-from album.snapshot import PhotoSnapshot
+from album.layout.text_measure import Geometry, fits
+from album.layout.snapshot import PhotoSnapshot
+from album.print_spec import PPI_ERROR, PPI_WARNING
 
 MAX_CROP_LOSS = 0.30  # no unpinned photo loses more than this share of its area to cropping
 PANORAMA_ASPECT = 2.2  # wider than this: a wide slot or a spread, the fallback only if none fits
@@ -32,11 +33,10 @@ NO_CAPTION_COST = 3.0  # a caption is the photo's record (who, where, when): los
 CAPTION_OVERFLOW_COST = 4.0  # a caption that will not fit even shrunk is a real defect
 # Resolution: print wants 300 ppi; preflight warns below 200 and flags below 150. A slot that
 # stretches a photo below GOOD_PPI costs more the further it falls, and a flagged one a lot.
-GOOD_PPI = 200.0
-LOW_PPI = 150.0
+GOOD_PPI = PPI_WARNING
+LOW_PPI = PPI_ERROR
 PPI_WEIGHT = 4.0
 LOW_PPI_COST = 2.0
-MM_PER_INCH = 25.4
 CREDIT_PHOTOGRAPHER, CREDIT_UNIT, CREDIT_SEP = "摄影：", "供稿：", "\u3000"
 
 
@@ -149,9 +149,7 @@ def photo_rects(template: Template, photos: tuple[PhotoSnapshot, ...], geom: Geo
 
 def effective_ppi(photo: PhotoSnapshot, rect: Rect, crop: Crop) -> float:
     """Original pixels inside the crop per inch of placed size (as preflight measures it)."""
-    ppi_x = photo.width_px * (crop.right - crop.left) / (rect.width_mm / MM_PER_INCH)
-    ppi_y = photo.height_px * (crop.bottom - crop.top) / (rect.height_mm / MM_PER_INCH)
-    return min(ppi_x, ppi_y)
+    return crop.effective_ppi(photo.width_px, photo.height_px, rect.width_mm, rect.height_mm)
 
 
 def resolution_cost(photo: PhotoSnapshot, rect: Rect, crop: Crop) -> float:

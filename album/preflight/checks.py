@@ -18,16 +18,15 @@ from typing import Any, Literal
 
 from PIL import Image, UnidentifiedImageError
 
-from album.book import Book, PhotoFrame
+from album.layout.book import Book, PhotoFrame
+from album.messages import REVIEW_STATE_NAMES, SEVERITY_NAMES
 from album.phash import dhash_image
-from album.preflight_pdf import scan_pdf
+from album.print_spec import PPI_ERROR, PPI_WARNING, SAFE_MM
+from album.preflight.pdf import scan_pdf
 from album.store import atomic_write_bytes
 
 Severity = Literal["error", "warning", "info"]
-MM_PER_INCH = 25.4
 TOLERANCE_MM = 0.01
-STATUS_LABELS = {"submitted": "待审核", "accepted": "已采用", "rejected": "未采用"}
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 ROLE_LABELS = {"text": "正文", "caption": "图片说明", "folio": "页码", "running-head": "书眉",
                "title": "标题", "toc": "目录", "index": "索引"}
 # TextIssue kinds: overflowing text or a missing glyph prints wrong; shrunk type is a judgement.
@@ -57,9 +56,9 @@ class PreflightPhoto:
 @dataclass
 class PreflightInput:
     photos: dict[int, PreflightPhoto] = field(default_factory=dict)
-    ppi_warning: float = 200.0
-    ppi_error: float = 150.0
-    safe_mm: float = 6.0
+    ppi_warning: float = PPI_WARNING
+    ppi_error: float = PPI_ERROR
+    safe_mm: float = SAFE_MM
     near_duplicate_bits: int = 6  # dHash distance (of 64) at or below which photos look alike
 
     @classmethod
@@ -133,9 +132,7 @@ def run_preflight(book: Book, snapshot_info: PreflightInput, *, pdf_path: Path |
 
 def effective_ppi(frame: PhotoFrame, photo: PreflightPhoto) -> float:
     """Pixels of the upright original inside the crop over the placed size, the poorer axis."""
-    ppi_x = photo.width_px * (frame.crop.right - frame.crop.left) / (frame.rect.width_mm / MM_PER_INCH)
-    ppi_y = photo.height_px * (frame.crop.bottom - frame.crop.top) / (frame.rect.height_mm / MM_PER_INCH)
-    return min(ppi_x, ppi_y)
+    return frame.crop.effective_ppi(photo.width_px, photo.height_px, frame.rect.width_mm, frame.rect.height_mm)
 
 
 def _placements(book: Book) -> list[tuple[int, PhotoFrame]]:
@@ -177,7 +174,7 @@ def _check_review_state(inp: PreflightInput, report: PreflightReport) -> None:
     for photo in inp.photos.values():
         if photo.status == "accepted":
             continue
-        label = STATUS_LABELS.get(photo.status, photo.status)
+        label = REVIEW_STATE_NAMES.get(photo.status, photo.status)
         severity: Severity = "info" if photo.status == "rejected" else "warning"
         report.add(severity, "not-accepted",
                    f"照片 #{photo.id} 在章节中但尚未采用（{label}），未排入画册", None, photo.id)
@@ -332,7 +329,7 @@ def write_report(report: PreflightReport, json_path: Path, html_path: Path) -> N
 def render_html(report: PreflightReport) -> str:
     esc = html.escape
     rows = "\n".join(
-        f'<tr class="{esc(i.severity)}"><td>{esc(SEVERITY_LABELS.get(i.severity, i.severity))}</td>'
+        f'<tr class="{esc(i.severity)}"><td>{esc(SEVERITY_NAMES.get(i.severity, i.severity))}</td>'
         f"<td>{i.page if i.page is not None else '—'}</td>"
         f"<td>{'#' + str(i.photo_id) if i.photo_id is not None else '—'}</td>"
         f"<td>{esc(i.message)}</td><td><code>{esc(i.code)}</code></td></tr>"

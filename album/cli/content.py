@@ -1,55 +1,81 @@
-"""``album`` commands that look after a home: check, export, import-archive."""
+"""``album`` commands that make and fill an album: init, import, chapters, settings."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from album.archive import export_archive, import_archive
-from album.cli_common import open_ctx_home
-from album.integrity import check_home
-from album.snapshot import PAGE_MULTIPLES
+from album.arrange import update_album
+from album.catalog import chapter_summaries, create_album, current_album, find_album, get_photo, parse_trim
+from album.cli.common import open_ctx_home
+from album.db import transaction
+from album.errors import AlbumError
+from album.ingest.captions import read_captions
+from album.ingest.importer import import_paths
+from album.layout.snapshot import PAGE_MULTIPLES
+from album.models import ReviewState
 
 
 @click.command()
-@click.option("--repair", is_flag=True, help="Move orphans aside (never delete originals), remove temp files.")
+@click.option("--title", required=True, help="Album title, e.g. 脱贫攻坚纪实.")
+@click.option("--trim", default="210x285", show_default=True,
+              help="Trim size WxH in mm, or a preset: 大16开, A4, 横16开, 方形.")
 @click.pass_context
-def check(ctx: click.Context, repair: bool) -> None:
-    """Verify database ↔ media store: every row has its file, every file its row, hashes match."""
-    report = check_home(open_ctx_home(ctx), repair=repair)
-    for line in report.lines():
-        click.echo(line)
-    for line in report.repaired:
-        click.echo(line)
-    if report.clean:
-        click.echo("检查通过：数据库与原图一致")
-    elif not repair:
-        click.echo(f"发现 {len(report.lines())} 个问题；可用 --repair 修复", err=True)
-        sys.exit(1)
+def init(ctx: click.Context, title: str, trim: str) -> None:
+    """Create a new album in the home folder."""
+    size = parse_trim(trim)
+    home = open_ctx_home(ctx, create=True)
+    with transaction(home.factory) as session:
+        if find_album(session) is not None:
+            raise AlbumError(f"{home.settings.home} 里已经有画册了")
+        album = create_album(session, title, size)
+        click.echo(f"已创建画册《{album.title}》：{size[0]:g}×{size[1]:g} mm，位于 {home.settings.home}")
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--chapter", default="", help="Chapter (篇目) to put the photos in; created if needed.")
+@click.option("--captions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Captions sheet (CSV or XLSX) with 文件名, 图片说明, 摄影, 供稿单位, 地点, 日期, 篇目.")
+@click.option("--submitted", is_flag=True,
+              help="Leave the photos for review (待审) instead of accepting them.")
+@click.pass_context
+def import_cmd(ctx: click.Context, paths: tuple[Path, ...], chapter: str, captions: Path | None,
+               submitted: bool) -> None:
+    """Import photo files, folders or zip archives."""
+    home = open_ctx_home(ctx)
+    sheet = read_captions(captions) if captions else None
+    with transaction(home.factory) as session:
+        album_id = current_album(session).id
+    status = ReviewState.submitted if submitted else ReviewState.accepted
+    with click.progressbar(length=0, label="导入", show_pos=True) as bar:
+        def advance(outcome):  # type: ignore[no-untyped-def]
+            bar.update(1)
+            if outcome.status == "refused":
+                click.echo(f"\n未导入 {outcome.name}：{outcome.reason}", err=True)
+
+        report = import_paths(
+            home.factory, home.store, home.settings.limits, album_id, paths,
+            chapter=chapter, captions=sheet, status=status, progress=advance,
+        )
+    click.echo(
+        f"新增 {report.count('added')} 张，重复 {report.count('duplicate')} 张，"
+        f"未导入 {report.count('refused')} 张"
+    )
 
 
 @click.command()
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_context
-def export(ctx: click.Context, out: Path) -> None:
-    """Write a backup zip: database content as JSON, originals, settings, layouts."""
-    counts = export_archive(open_ctx_home(ctx), out)
-    click.echo(f"已备份到 {out}：{counts['photos']} 张照片，{counts['chapters']} 个篇目，"
-               f"{counts['users']} 个账号")
-
-
-@click.command("import-archive")
-@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.pass_context
-def import_archive_cmd(ctx: click.Context, archive: Path) -> None:
-    """Restore a backup zip into this (empty) home."""
-    counts = import_archive(open_ctx_home(ctx, create=True), archive)
-    click.echo(f"已恢复：{counts['photos']} 张照片，{counts['chapters']} 个篇目，{counts['users']} 个账号")
-
-
-
+def chapters(ctx: click.Context) -> None:
+    """List chapters in order with their photo counts."""
+    home = open_ctx_home(ctx)
+    with transaction(home.factory) as session:
+        rows = chapter_summaries(session, current_album(session))
+    if not rows:
+        click.echo("（还没有篇目）")
+    for i, row in enumerate(rows, 1):
+        click.echo(f"{i:>3}  {row.title}\t{row.photos} 张（已采用 {row.accepted}）")
 
 
 def _text_file(path: Path | None) -> str | None:
@@ -77,10 +103,6 @@ def settings_cmd(ctx: click.Context, title: str | None, subtitle: str | None, pu
                  intent: str | None, preface: Path | None, afterword: Path | None,
                  copyright_file: Path | None, cover_photo: int | None) -> None:
     """Show the album's settings, or change those given (front matter, trim, print settings)."""
-    from album.arrange import update_album
-    from album.catalog import current_album, get_photo
-    from album.db import transaction
-
     home = open_ctx_home(ctx)
     with transaction(home.factory) as session:
         album = current_album(session)
@@ -112,4 +134,3 @@ def settings_cmd(ctx: click.Context, title: str | None, subtitle: str | None, pu
         ]
     for label, value in rows:
         click.echo(f"{label}：{value}")
-COMMANDS = [check, export, import_archive_cmd, settings_cmd]

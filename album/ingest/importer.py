@@ -9,7 +9,6 @@ with its reason and leaves neither a row nor a file; the rest of the import goes
 from __future__ import annotations
 
 import tempfile
-import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -20,15 +19,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from album.captions import PhotoMeta
+from album.ingest.captions import PhotoMeta
 from album.catalog import get_or_create_chapter, next_photo_position
 from album.config import Limits
 from album.db import text_overflows, too_long_message, transaction
 from album.errors import IngestError
-from album.exif import read_exif
+from album.ingest.exif import read_exif
 from album.models import Album, Photo, ReviewState
-from album.sniff import inspect_image, refuse
-from album.store import CHUNK, MediaStore, sha256_file
+from album.ingest.intake import check_name, check_size, copy_limited, refuse
+from album.ingest.sniff import inspect_image
+from album.store import MediaStore, sha256_file
 
 SKIPPED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 SHEET_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
@@ -72,7 +72,9 @@ def ingest_file(
 ) -> tuple[Photo, bool]:
     """Check and store one file; return (photo, created). Raise IngestError when refused.
 
-    The caller commits. If the row cannot be written, a newly stored original is removed again.
+    ``name`` is the label already passed through ``intake.check_name`` and ``path`` a local file
+    whose size ``intake`` checked. The caller commits. If the row cannot be written, a newly
+    stored original is removed again.
     """
     name = name or path.name
     info = inspect_image(path, limits)
@@ -93,7 +95,7 @@ def ingest_file(
         chapter_id=chapter_id,
         position=next_photo_position(session, chapter_id),
         sha256=sha,
-        original_name=_clean_name(name),
+        original_name=name,
         format=info.format,
         width_px=upright_w,
         height_px=upright_h,
@@ -142,13 +144,6 @@ def _photo_by_sha(session: Session, album: Album, sha: str) -> Photo | None:
     ).first()
 
 
-def _clean_name(name: str) -> str:
-    """Keep the file name a person gave, minus folders and control characters."""
-    base = PurePosixPath(name.replace("\\", "/")).name
-    cleaned = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
-    return cleaned[:200] or "unnamed"
-
-
 def import_paths(
     factory: sessionmaker[Session],
     store: MediaStore,
@@ -168,12 +163,13 @@ def import_paths(
     for name, opener in _expand(list(paths), limits, report, progress):
         meta = PhotoMeta(chapter=chapter).merged(captions.get(PurePosixPath(name).name, PhotoMeta()))
         try:
+            label = check_name(name)
             with opener() as local, transaction(factory) as session:
                 album = session.get(Album, album_id)
                 if album is None:
                     raise IngestError("画册不存在")
                 photo, created = ingest_file(
-                    session, store, limits, album, local, name=name, meta=meta,
+                    session, store, limits, album, local, name=label, meta=meta,
                     submitter_id=submitter_id, status=status,
                 )
                 session.flush()
@@ -197,11 +193,11 @@ def _expand(
                 if child.suffix.lower() == ".zip":
                     yield from _zip_members(child, limits, report, progress)
                 elif _is_candidate(child.name):
-                    yield str(child.relative_to(path)), _local(child)
+                    yield str(child.relative_to(path)), _local(child, limits)
         elif path.is_file() and path.suffix.lower() == ".zip":
             yield from _zip_members(path, limits, report, progress)
         elif path.is_file():
-            yield path.name, _local(path)
+            yield path.name, _local(path, limits)
         else:
             outcome = Outcome(str(path), "refused", reason="文件不存在", code="missing")
             report.outcomes.append(outcome)
@@ -213,9 +209,10 @@ def _is_candidate(name: str) -> bool:
     return not (name.startswith(".") or name in SKIPPED_NAMES or Path(name).suffix.lower() in SHEET_SUFFIXES)
 
 
-def _local(path: Path) -> Callable:
+def _local(path: Path, limits: Limits) -> Callable:
     @contextmanager
     def opener() -> Iterator[Path]:
+        check_size(path.stat().st_size, limits)
         yield path
 
     return opener
@@ -255,29 +252,19 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
 def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: Limits) -> Callable:
     @contextmanager
     def opener() -> Iterator[Path]:
-        check_zip_member(info, name, limits)
+        check_zip_member(info, limits)
         with tempfile.TemporaryDirectory(prefix="huace-zip-") as tmp:
             local = Path(tmp) / "member"
-            written = 0
-            with archive.open(info) as src, open(local, "wb") as dst:
-                for chunk in iter(lambda: src.read(CHUNK), b""):
-                    written += len(chunk)
-                    if written > limits.max_upload_bytes:
-                        raise refuse("too-large", "压缩包内文件解压后超过大小上限")
-                    dst.write(chunk)
+            with archive.open(info) as src:
+                copy_limited(src, local, limits)  # the declared size may lie
             yield local
 
     return opener
 
 
-def check_zip_member(info: zipfile.ZipInfo, name: str, limits: Limits) -> None:
-    """Refuse path traversal, absolute paths, odd names and bombs before extracting a byte."""
-    parts = PurePosixPath(name.replace("\\", "/")).parts
-    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":") or ".." in parts:
-        raise refuse("unsafe-path", f"压缩包内路径不安全：{name!r}")
-    if any(unicodedata.category(ch)[0] == "C" for ch in name):
-        raise refuse("unsafe-path", "压缩包内文件名含有控制字符")
-    if info.file_size > limits.max_upload_bytes:
-        raise refuse("too-large", f"压缩包内文件过大：{info.file_size / 1048576:.1f} MB")
+def check_zip_member(info: zipfile.ZipInfo, limits: Limits) -> None:
+    """Refuse a member whose declared size is over the limit, or a bomb, before extracting a byte
+    (its name was checked with every other file's in ``import_paths``)."""
+    check_size(info.file_size, limits)
     if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO and info.file_size > 1 << 20:
         raise refuse("zip-bomb", "压缩比异常（疑似压缩炸弹）")

@@ -1,0 +1,59 @@
+"""Proofs as reviewers see them: the list of versions, one proof, and comments pinned to its pages."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from album.errors import AlbumError, NotFoundError
+from album.models import Album, Comment, Proof
+
+COMMENT_MAX = 2000
+
+
+def list_proofs(session: Session, album: Album, limit: int = 200) -> list[Proof]:
+    """The newest proofs first."""
+    return list(session.scalars(
+        select(Proof).where(Proof.album_id == album.id).order_by(Proof.number.desc()).limit(limit)))
+
+
+def get_proof(session: Session, album: Album, proof_id: int) -> Proof:
+    proof = session.get(Proof, proof_id)
+    if proof is None or proof.album_id != album.id:
+        raise NotFoundError(f"没有编号为 {proof_id} 的校样")
+    return proof
+
+
+def proof_comments(session: Session, proof: Proof) -> list[Comment]:
+    """Open comments before resolved ones, each group in page order."""
+    return list(session.scalars(
+        select(Comment).where(Comment.proof_id == proof.id).order_by(Comment.resolved, Comment.page, Comment.id)))
+
+
+def open_comments_by_page(comments: list[Comment]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for comment in comments:
+        if not comment.resolved:
+            counts[comment.page] = counts.get(comment.page, 0) + 1
+    return counts
+
+
+def add_comment(session: Session, proof: Proof, *, page: int, page_count: int, author_id: int,
+                text: str) -> Comment:
+    """A reviewer's remark on one page of ``proof`` (a proof of ``page_count`` pages)."""
+    text = text.strip()
+    if not 1 <= page <= max(1, page_count):
+        raise AlbumError("页码超出范围")
+    if not text or len(text) > COMMENT_MAX:
+        raise AlbumError(f"请填写意见（最多 {COMMENT_MAX} 字）")
+    comment = Comment(proof_id=proof.id, page=page, author_id=author_id, text=text)
+    session.add(comment)
+    return comment
+
+
+def get_comment(session: Session, album: Album, comment_id: int) -> Comment:
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFoundError(f"没有编号为 {comment_id} 的意见")
+    get_proof(session, album, comment.proof_id)  # another album's comment is not found either
+    return comment

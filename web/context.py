@@ -1,0 +1,102 @@
+"""What every view shares for one request: the album home, the request's database session, the
+current album and the signed-in account, and the unit of work a form submits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from flask import current_app, flash, g
+from flask_login import UserMixin
+
+from album.arrange import PHOTO_TEXT_FIELDS
+from album.catalog import current_album
+from album.errors import AlbumError, ConflictError
+from album.home import Home
+from album.models import Album, Role, User
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+class Account(UserMixin):
+    """The signed-in person as plain values, loaded once per request."""
+
+    def __init__(self, user: User) -> None:
+        self.id = user.id
+        self.username = user.username
+        self.display_name = user.display_name or user.username
+        self.unit = user.unit
+        self.role = user.role
+
+    @property
+    def is_editor(self) -> bool:
+        return self.role in (Role.editor, Role.admin)
+
+
+def get_home() -> Home:
+    return current_app.extensions["album_home"]
+
+
+def db() -> Session:
+    """The request's database session (opened on first use, closed when the request ends)."""
+    if "db" not in g:
+        g.db = get_home().factory()
+    return g.db
+
+
+def close_db(_exc: BaseException | None) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()
+
+
+def album() -> Album:
+    return current_album(db())
+
+
+@dataclass
+class FormResult:
+    """What a form action came to: ``ok`` after a commit, else the ``error`` to show."""
+
+    done: str = ""
+    error: str = ""
+    ok: bool = False
+
+
+@contextmanager
+def form_action(done: str = "", *, flash_error: bool = True) -> Iterator[FormResult]:
+    """One form's unit of work: commit and flash ``done`` (the body may set ``result.done``);
+    an edit conflict goes on to the 409 page; any other AlbumError is rolled back and shown —
+    flashed, or kept in ``result.error`` for the form to show beside its fields."""
+    result = FormResult(done)
+    try:
+        yield result
+        db().commit()
+    except ConflictError:
+        db().rollback()
+        raise
+    except AlbumError as exc:
+        db().rollback()
+        result.error = str(exc)
+        if flash_error:
+            flash(result.error, "error")
+        return
+    result.ok = True
+    if result.done:
+        flash(result.done, "info")
+
+
+def photo_fields(source: dict) -> dict:
+    """The caption and credit fields of a photo form or JSON body, as plain strings."""
+    return {key: str(source.get(key, "")) for key in PHOTO_TEXT_FIELDS}
+
+
+def version_of(value: object) -> int | None:
+    """The record version a form was loaded with, or None when it did not say."""
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
