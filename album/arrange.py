@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from album.catalog import next_photo_position, parse_trim, review
 from album.errors import AlbumError, ConflictError, NotFoundError
-from album.models import Album, Chapter, Photo, Pin, ReviewState, User
 from album.icc import read_icc
 from album.layout.snapshot import PAGE_MULTIPLES
+from album.models import Album, Chapter, Photo, Pin, ReviewState, User
 
 SPECIAL_PINS = ("alone", "spread")
 CAPTION_MAX = 2000

@@ -52,13 +52,6 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def create_schema(engine: Engine) -> None:
-    """Bring the schema to the newest migration (creating it in an empty database)."""
-    from album.migrations import upgrade
-
-    upgrade(engine)
-
-
 def text_overflows(obj: object) -> list[tuple[str, int]]:
     """(column, length) for each String column of ``obj`` holding a longer value.
 

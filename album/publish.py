@@ -14,18 +14,19 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from album.layout.book import Book
-from album.snapshots import snapshot_album
 from album.db import transaction
 from album.errors import NotFoundError
 from album.home import Home
+from album.icc import read_icc
+from album.layout.book import Book
+from album.layout.paginate import paginate
+from album.layout.snapshot import PhotoSnapshot
 from album.layout.templates import load_templates
 from album.models import Album, Chapter, Photo, Proof, ReviewState
-from album.layout.paginate import paginate
 from album.preflight.checks import PreflightReport, run_preflight, write_report
 from album.preflight.input import build_preflight_input
 from album.render.options import RenderOptions, RenderReport
-from album.icc import read_icc
+from album.snapshots import photo_snapshot, snapshot_album
 from album.workers import this_worker
 
 KINDS = ("proof", "print", "cover")
@@ -155,7 +156,7 @@ class CoverFacts:
     caliper_mm: float
     trim: tuple[float, float]
     bleed_mm: float
-    front_sha256: str | None
+    front: PhotoSnapshot | None  # upright size, orientation and focal point, as on a page
 
 
 def _cover_facts(session: Session, album: Album) -> CoverFacts:
@@ -169,17 +170,18 @@ def _cover_facts(session: Session, album: Album) -> CoverFacts:
         ).first()
     return CoverFacts(album.title, album.subtitle, album.publisher, album.paper_caliper_mm,
                       (album.trim_width_mm, album.trim_height_mm), album.bleed_mm,
-                      None if photo is None else photo.sha256)
+                      None if photo is None else photo_snapshot(photo))
 
 
 def _render_cover(home: Home, cover: CoverFacts, book: Book, out_path: Path,
                   options: RenderOptions) -> RenderReport:
-    from album.render.cover import cover_geometry, render_cover
+    from album.render.cover import FrontPhoto, cover_geometry, render_cover
     from album.render.fonts import load_fonts
 
     geometry = cover_geometry(cover.trim[0], cover.trim[1], book.page_count, cover.caliper_mm,
                               cover.bleed_mm)
-    photo = home.store.original_path(cover.front_sha256) if cover.front_sha256 else None
+    front = cover.front
+    photo = None if front is None else FrontPhoto(home.store.original_path(front.sha256), front)
     render_cover(out_path, geometry=geometry, title=cover.title, subtitle=cover.subtitle,
                  publisher=cover.publisher, front_photo=photo, fonts=load_fonts(),
                  icc_path=options.cmyk_profile, store=home.store)

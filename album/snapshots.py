@@ -6,7 +6,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from album.layout.snapshot import AlbumSnapshot, ChapterSnapshot, PhotoSnapshot, PinSnapshot
+from album.layout.snapshot import (
+    AlbumSnapshot,
+    ChapterSnapshot,
+    PhotoSnapshot,
+    PinSnapshot,
+)
 from album.models import Album, Chapter, Photo, Pin, ReviewState
 
 

@@ -22,7 +22,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
 from album.config import Settings, load_settings
-from album.db import create_schema, make_engine, normalise_url, session_factory
+from album.db import make_engine, normalise_url, session_factory
+from album.migrations import upgrade
 from album.store import LocalMediaStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,7 +146,7 @@ def settings(tmp_path: Path, database_url: str | None) -> Settings:
 def engine(settings: Settings):
     settings.home.mkdir(parents=True, exist_ok=True)
     eng = make_engine(settings.database_url)
-    create_schema(eng)
+    upgrade(eng)
     yield eng
     eng.dispose()
 

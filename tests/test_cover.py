@@ -11,7 +11,7 @@ import pytest
 
 from album.errors import ConfigError, RenderError
 from album.preflight.pdf import scan_pdf
-from album.render.cover import cover_geometry, render_cover
+from album.render.cover import cover_geometry, front_photo_of_file, render_cover
 from album.render.fonts import load_fonts
 from album.preflight.pdf import validate_pdfx
 
@@ -88,7 +88,8 @@ def test_front_photo_is_prepared_to_cmyk(tmp_path: Path, corpus: Path, fonts) ->
     g = cover_geometry(210, 285, 120, 0.12)
     out = tmp_path / "photo.pdf"
     render_cover(out, geometry=g, title="春天", subtitle="", publisher="",
-                 front_photo=corpus / "photos" / "mate-greenmeadow.jpg", fonts=fonts, icc_path=ICC)
+                 front_photo=front_photo_of_file(corpus / "photos" / "mate-greenmeadow.jpg"), fonts=fonts,
+                 icc_path=ICC)
     scan = scan_pdf(out)
     assert scan.problems == []
     assert [image.colour for image in scan.images] == ["CMYK"]
@@ -105,7 +106,43 @@ def test_bad_inputs_leave_nothing_behind(tmp_path: Path, fonts) -> None:
         render_cover(out, geometry=g, title="x", fonts=fonts, icc_path=tmp_path / "none.icc")
     with pytest.raises(RenderError, match="封面照片"):
         render_cover(out, geometry=g, title="x", fonts=fonts, icc_path=ICC,
-                     front_photo=tmp_path / "missing.jpg")
+                     front_photo=front_photo_of_file(tmp_path / "missing.jpg"))
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(RenderError):
         cover_geometry(210, 285, 0, 0.1)
+
+
+def test_exif_rotated_front_photo_is_upright_and_not_stretched(tmp_path: Path, fonts) -> None:
+    """A phone photo stored on its side with EXIF orientation 6 (turn 90° clockwise to view): the
+    cover crops it in upright coordinates around its focal point, like any page photo."""
+    from PIL import Image
+
+    upright = Image.new("RGB", (1800, 1200), (200, 30, 30))  # landscape: red sky...
+    upright.paste((30, 30, 200), (0, 600, 1800, 1200))  # ...over blue water
+    stored = upright.transpose(Image.Transpose.ROTATE_90)  # as the camera wrote it: 1200 × 1800
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    original = tmp_path / "phone.jpg"
+    stored.save(original, quality=95, exif=exif)
+
+    front = front_photo_of_file(original)
+    assert (front.photo.width_px, front.photo.height_px, front.photo.orientation) == (1800, 1200, 6)
+    g = cover_geometry(210, 285, 120, 0.12)
+    out = tmp_path / "cover.pdf"
+    render_cover(out, geometry=g, title="春天", front_photo=front, fonts=fonts, icc_path=ICC)
+
+    image = scan_pdf(out).images[0]
+    block_w, block_h = 210 + 3, 285 * 0.6 + 3  # the front's photo block with its bleed
+    assert image.width_px / image.height_px == pytest.approx(block_w / block_h, rel=0.01)
+    # Rasterise and look at the block: red above, blue below, as the photographer saw it.
+    page = pdfium.PdfDocument(str(out))[0].render(scale=0.5).to_pil().convert("RGB")
+    with pikepdf.open(out) as pdf:
+        trim = [float(v) for v in pdf.pages[0].obj.TrimBox]
+        media_h = float(pdf.pages[0].obj.MediaBox[3])
+    scale = 0.5
+    x_mid = (trim[0] + (g.front_x_mm + 105) * PT) * scale
+    y_top = (media_h - trim[3] + 20 * PT) * scale  # 20 mm below the top trim
+    y_low = (media_h - trim[3] + 150 * PT) * scale  # 150 mm below it, still inside the block
+    top, low = page.getpixel((int(x_mid), int(y_top))), page.getpixel((int(x_mid), int(y_low)))
+    assert top[0] > 120 and top[2] < 100, top
+    assert low[2] > 120 and low[0] < 100, low

@@ -17,7 +17,8 @@ from album.catalog import create_album
 from album.db import make_engine, transaction
 from album.errors import ConfigError
 from album.home import open_home
-from album.migrations import BASE_REVISION, BASE_TABLES, alembic_config, current_revisions, head_revisions, upgrade
+from album.migrations import (
+    BASE_REVISION, BASE_TABLES, HEAD_REVISION, alembic_config, current_revisions, head_revisions, upgrade)
 from album.models import Album, Base
 
 pytestmark = pytest.mark.db
@@ -168,3 +169,9 @@ def test_over_long_text_is_refused_alike_on_every_database(settings, corpus) -> 
             assert s.get(Album, album_id).title == "长度"
     finally:
         home.close()
+
+
+def test_head_revision_constant_names_the_newest_migration() -> None:
+    """Opening a home skips Alembic when the database carries HEAD_REVISION; a new migration
+    must move that constant, or homes would never be upgraded to it."""
+    assert head_revisions() == {HEAD_REVISION}

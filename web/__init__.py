@@ -26,8 +26,13 @@ from album.messages import ROLE_NAMES
 from web import admin, auth, contribute, editor, proofs
 from web.access import PUBLIC, enforce_roles, requires, wants_json
 from web.context import Account, close_db, db, get_home
-from web.security import add_security_headers, init_login_limits, persistent_secret_key, retry_after, \
-    wait_words
+from web.security import (
+    add_security_headers,
+    init_login_limits,
+    persistent_secret_key,
+    retry_after,
+    wait_words,
+)
 
 log = logging.getLogger(__name__)
 CONFLICT_MESSAGE = str(ConflictError())

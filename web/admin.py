@@ -8,8 +8,8 @@ from flask_login import current_user
 from album import accounts
 from album.errors import AlbumError
 from album.models import Role
-from web.context import db, form_action
 from web.access import ADMINS, requires
+from web.context import db, form_action
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -8,8 +8,8 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_login import current_user, login_user, logout_user
 
 from album.accounts import authenticate
-from web.context import Account, db
 from web.access import PUBLIC, SIGNED_IN, requires
+from web.context import Account, db
 
 bp = Blueprint("auth", __name__)
 

@@ -5,7 +5,17 @@ Who may see, change or withdraw which photo is decided in ``album.submissions``.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
 from album.arrange import edit_submission, find_photos
@@ -14,7 +24,8 @@ from album.errors import AlbumError, ConflictError, IngestError
 from album.ingest.upload import ingest_upload
 from album.messages import REVIEW_STATE_NAMES, gps_words, size_words
 from album.models import Photo, ReviewState
-from album.submissions import own_photo, visible_photo, withdraw as withdraw_photo
+from album.submissions import own_photo, visible_photo
+from album.submissions import withdraw as withdraw_photo
 from album.thumbs import PHOTO_SIZES, photo_thumbnail
 from web.access import SIGNED_IN, requires
 from web.context import album, db, get_home, photo_fields, version_of

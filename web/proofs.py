@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
+
 from album import proofs as proof_records
 from album.errors import AlbumError, NotFoundError
-from album.messages import PROOF_KIND_NAMES as KIND_NAMES, PROOF_STATUS_NAMES as STATUS_NAMES
+from album.messages import PROOF_KIND_NAMES as KIND_NAMES
+from album.messages import PROOF_STATUS_NAMES as STATUS_NAMES
 from album.models import Proof
 from album.thumbs import PAGE_WIDTHS, page_thumbnail, pdf_page_count
 from web.access import EDITORS, SIGNED_IN, requires

@@ -19,9 +19,9 @@ from album.errors import AlbumError
 PLUGIN_GROUP = "album.commands"
 COMMANDS = {
     "init": "album.cli.content:init",
-    "import": "album.cli.content:import_cmd",
+    "import": "album.cli.importing:import_cmd",
     "chapters": "album.cli.content:chapters",
-    "settings": "album.cli.content:settings_cmd",
+    "settings": "album.cli.settings:settings_cmd",
     "layouts": "album.cli.render:layouts",
     "pin": "album.cli.render:pin",
     "book": "album.cli.render:book",

@@ -1,20 +1,19 @@
-"""``album`` commands that make and fill an album: init, import, chapters, settings."""
+"""``album init`` and ``album chapters``: make an album and list its chapters."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from album.arrange import update_album
-from album.catalog import chapter_summaries, create_album, current_album, find_album, get_photo, parse_trim
+from album.catalog import (
+    chapter_summaries,
+    create_album,
+    current_album,
+    find_album,
+    parse_trim,
+)
 from album.cli.common import open_ctx_home
 from album.db import transaction
 from album.errors import AlbumError
-from album.ingest.captions import read_captions
-from album.ingest.importer import import_paths
-from album.layout.snapshot import PAGE_MULTIPLES
-from album.models import ReviewState
 
 
 @click.command()
@@ -33,38 +32,6 @@ def init(ctx: click.Context, title: str, trim: str) -> None:
         click.echo(f"已创建画册《{album.title}》：{size[0]:g}×{size[1]:g} mm，位于 {home.settings.home}")
 
 
-@click.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--chapter", default="", help="Chapter (篇目) to put the photos in; created if needed.")
-@click.option("--captions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Captions sheet (CSV or XLSX) with 文件名, 图片说明, 摄影, 供稿单位, 地点, 日期, 篇目.")
-@click.option("--submitted", is_flag=True,
-              help="Leave the photos for review (待审) instead of accepting them.")
-@click.pass_context
-def import_cmd(ctx: click.Context, paths: tuple[Path, ...], chapter: str, captions: Path | None,
-               submitted: bool) -> None:
-    """Import photo files, folders or zip archives."""
-    home = open_ctx_home(ctx)
-    sheet = read_captions(captions) if captions else None
-    with transaction(home.factory) as session:
-        album_id = current_album(session).id
-    status = ReviewState.submitted if submitted else ReviewState.accepted
-    with click.progressbar(length=0, label="导入", show_pos=True) as bar:
-        def advance(outcome):  # type: ignore[no-untyped-def]
-            bar.update(1)
-            if outcome.status == "refused":
-                click.echo(f"\n未导入 {outcome.name}：{outcome.reason}", err=True)
-
-        report = import_paths(
-            home.factory, home.store, home.settings.limits, album_id, paths,
-            chapter=chapter, captions=sheet, status=status, progress=advance,
-        )
-    click.echo(
-        f"新增 {report.count('added')} 张，重复 {report.count('duplicate')} 张，"
-        f"未导入 {report.count('refused')} 张"
-    )
-
-
 @click.command()
 @click.pass_context
 def chapters(ctx: click.Context) -> None:
@@ -76,61 +43,3 @@ def chapters(ctx: click.Context) -> None:
         click.echo("（还没有篇目）")
     for i, row in enumerate(rows, 1):
         click.echo(f"{i:>3}  {row.title}\t{row.photos} 张（已采用 {row.accepted}）")
-
-
-def _text_file(path: Path | None) -> str | None:
-    return None if path is None else path.read_text(encoding="utf-8").strip()
-
-
-@click.command("settings")
-@click.option("--title")
-@click.option("--subtitle")
-@click.option("--publisher")
-@click.option("--trim", help="Trim WxH in mm or a preset (大16开, A4, 横16开, 方形).")
-@click.option("--page-multiple", type=click.Choice([str(n) for n in PAGE_MULTIPLES]),
-              help="Pad the page count to a multiple of this (a signature).")
-@click.option("--caliper", type=float, help="Paper caliper in mm per leaf (spine width).")
-@click.option("--icc", help="The printing house's CMYK output profile (.icc); '' for the default.")
-@click.option("--intent", type=click.Choice(["relative", "perceptual"]), help="Rendering intent for photos.")
-@click.option("--preface", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Preface text file.")
-@click.option("--afterword", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Afterword text file.")
-@click.option("--copyright", "copyright_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Copyright page text file.")
-@click.option("--cover-photo", type=int, help="Photo id for the front cover.")
-@click.pass_context
-def settings_cmd(ctx: click.Context, title: str | None, subtitle: str | None, publisher: str | None,
-                 trim: str | None, page_multiple: str | None, caliper: float | None, icc: str | None,
-                 intent: str | None, preface: Path | None, afterword: Path | None,
-                 copyright_file: Path | None, cover_photo: int | None) -> None:
-    """Show the album's settings, or change those given (front matter, trim, print settings)."""
-    home = open_ctx_home(ctx)
-    with transaction(home.factory) as session:
-        album = current_album(session)
-        update_album(
-            session, album, expected_version=album.version,
-            title=title if title is not None else album.title,
-            subtitle=subtitle if subtitle is not None else album.subtitle,
-            publisher=publisher if publisher is not None else album.publisher,
-            trim=trim or "",
-            preface=_text_file(preface) if preface else album.preface,
-            afterword=_text_file(afterword) if afterword else album.afterword,
-            copyright_text=_text_file(copyright_file) if copyright_file else album.copyright_text,
-            page_multiple=int(page_multiple) if page_multiple else album.page_multiple,
-            paper_caliper_mm=caliper if caliper is not None else album.paper_caliper_mm,
-            icc_profile_path=album.icc_profile_path if icc is None else (str(Path(icc).resolve()) if icc else ""),
-        )
-        if intent:
-            album.rendering_intent = intent
-        if cover_photo is not None:
-            album.cover_photo_id = get_photo(session, cover_photo).id
-        rows = [
-            ("标题", album.title), ("副标题", album.subtitle), ("出版单位", album.publisher),
-            ("成品尺寸", f"{album.trim_width_mm:g}×{album.trim_height_mm:g} mm，出血 {album.bleed_mm:g} mm"),
-            ("页数倍数", str(album.page_multiple)), ("纸张厚度", f"{album.paper_caliper_mm:g} mm/张"),
-            ("输出特性文件", album.icc_profile_path or f"默认：{home.settings.cmyk_profile}"),
-            ("色彩意图", album.rendering_intent), ("封面照片", str(album.cover_photo_id or "（第一张已采用的照片）")),
-            ("前言", f"{len(album.preface)} 字"), ("后记", f"{len(album.afterword)} 字"),
-            ("版权页", f"{len(album.copyright_text)} 字"),
-        ]
-    for label, value in rows:
-        click.echo(f"{label}：{value}")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from album.ingest.captions import read_captions
 from album.catalog import create_album, find_album, get_or_create_chapter, parse_trim
 from album.cli.common import Progress, open_ctx_home
 from album.config import REPO_ROOT
 from album.db import transaction
+from album.ingest.captions import read_captions
 from album.ingest.importer import import_paths
 from album.models import ReviewState
 from album.publish import render_album

@@ -11,10 +11,10 @@ from album.catalog import current_album
 from album.cli.common import Progress, open_ctx_home
 from album.db import transaction
 from album.errors import AlbumError
-from album.layout.templates import load_templates
-from album.models import Pin
 from album.layout.paginate import describe_book
+from album.layout.templates import load_templates
 from album.messages import SEVERITY_NAMES
+from album.models import Pin
 from album.preflight.checks import run_preflight, write_report
 from album.preflight.input import build_preflight_input
 from album.publish import plan_book, render_album

@@ -19,15 +19,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from album.ingest.captions import PhotoMeta
 from album.catalog import get_or_create_chapter, next_photo_position
 from album.config import Limits
 from album.db import text_overflows, too_long_message, transaction
 from album.errors import IngestError
+from album.ingest.captions import PhotoMeta
 from album.ingest.exif import read_exif
-from album.models import Album, Photo, ReviewState
 from album.ingest.intake import check_name, check_size, copy_limited, refuse
 from album.ingest.sniff import inspect_image
+from album.models import Album, Photo, ReviewState
 from album.store import MediaStore, sha256_file
 
 SKIPPED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}

@@ -7,10 +7,10 @@ templates; their long texts flow over as many pages as needed (see ``paginate_te
 from __future__ import annotations
 
 from album.layout.book import Page, PhotoFrame, Rect, TextBlock, TextFrame
-from album.layout.template_model import Template, TemplateSet
 from album.layout.photo_pages import Placement, photo_page_frames
-from album.layout.text_measure import Geometry, flow_pages, paragraphs
 from album.layout.snapshot import AlbumSnapshot, ChapterSnapshot
+from album.layout.template_model import Template, TemplateSet
+from album.layout.text_measure import Geometry, flow_pages, paragraphs
 
 PAGE_KINDS = ("half-title", "title", "copyright", "preface", "toc", "opener", "index", "afterword")
 NUMERALS = "零一二三四五六七八九"

@@ -8,17 +8,23 @@ Pages are numbered from 1 (the first page of the block) straight through.
 
 from __future__ import annotations
 
-from album.layout.book import Book
 from album.errors import LayoutError
-from album.layout.template_model import PHOTO_KINDS, TemplateSet, check_text_geometry
+from album.layout.book import Book
 from album.layout.front_matter import (
-    BookBuilder, add_page_marks, fill_toc, matter,
+    BookBuilder,
+    add_page_marks,
+    fill_toc,
+    matter,
 )
 from album.layout.photo_pages import (
-    MAX_CROP_LOSS, PinGroup, placement_notes, plan_chapter,
+    MAX_CROP_LOSS,
+    PinGroup,
+    placement_notes,
+    plan_chapter,
 )
-from album.layout.text_measure import Geometry, paragraphs
 from album.layout.snapshot import PAGE_MULTIPLES, AlbumSnapshot
+from album.layout.template_model import PHOTO_KINDS, TemplateSet, check_text_geometry
+from album.layout.text_measure import Geometry, paragraphs
 
 __all__ = ["paginate", "describe_book", "MAX_CROP_LOSS"]
 

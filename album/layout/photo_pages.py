@@ -12,11 +12,16 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from album.layout.book import Crop, PhotoFrame, Rect, TextBlock, TextFrame, TextStyle
+from album.layout.snapshot import PhotoSnapshot
 from album.layout.template_model import (
-    REFERENCE_TRIM_MM, CaptionSlot, PhotoSlot, Template, TemplateSet, resolve,
+    REFERENCE_TRIM_MM,
+    CaptionSlot,
+    PhotoSlot,
+    Template,
+    TemplateSet,
+    resolve,
 )
 from album.layout.text_measure import Geometry, fits
-from album.layout.snapshot import PhotoSnapshot
 from album.print_spec import PPI_ERROR, PPI_WARNING
 
 MAX_CROP_LOSS = 0.30  # no unpinned photo loses more than this share of its area to cropping

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from album.print_spec import BLEED_MM
 
-
 # Books are folded from sheets: the page count is padded to a multiple of 4, or of a whole
 # signature (8 or 16 pages) when the printing house asks for it.
 PAGE_MULTIPLES = (4, 8, 16)

@@ -11,8 +11,8 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from album.layout.book import Rect, TextStyle
 from album.errors import LayoutError
+from album.layout.book import Rect, TextStyle
 
 REFERENCE_TRIM_MM = (210.0, 285.0)  # 大16开: what the shipped templates are drawn for
 EPS = 1e-6

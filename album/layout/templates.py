@@ -12,15 +12,34 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from album.layout.book import TextStyle
 from album.errors import LayoutError
-from album.print_spec import SAFE_MM
+from album.layout.book import TextStyle
 from album.layout.template_model import (
-    EPS, FLOWS, FOLIO_KINDS, KINDS, PHOTO_KINDS, PLACEHOLDERS, REFERENCE_TRIM_MM, RESERVED_NAMES,
-    RUNNING_HEAD_KINDS, SPECIAL_FILES, BookRules, CaptionSlot, Frac, Margins, PageMark, PhotoSlot,
-    Template, TemplateSet, TextSlot, check_text_clear_of_photos, check_text_geometry, placeholders,
+    EPS,
+    FLOWS,
+    FOLIO_KINDS,
+    KINDS,
+    PHOTO_KINDS,
+    PLACEHOLDERS,
+    REFERENCE_TRIM_MM,
+    RESERVED_NAMES,
+    RUNNING_HEAD_KINDS,
+    SPECIAL_FILES,
+    BookRules,
+    CaptionSlot,
+    Frac,
+    Margins,
+    PageMark,
+    PhotoSlot,
+    Template,
+    TemplateSet,
+    TextSlot,
+    check_text_clear_of_photos,
+    check_text_geometry,
+    placeholders,
     touches_trim,
 )
+from album.print_spec import SAFE_MM
 
 __all__ = ["load_templates", "TemplateSet", "Template", "LayoutError"]
 

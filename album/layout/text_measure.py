@@ -14,8 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Mapping
 
-from album.layout.book import Rect, TextBlock, TextFrame, TextStyle
 from album.errors import LayoutError
+from album.layout.book import Rect, TextBlock, TextFrame, TextStyle
 from album.layout.template_model import Margins, Template, resolve
 from album.units import pt_to_mm
 

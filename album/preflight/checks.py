@@ -21,8 +21,8 @@ from PIL import Image, UnidentifiedImageError
 from album.layout.book import Book, PhotoFrame
 from album.messages import REVIEW_STATE_NAMES, SEVERITY_NAMES
 from album.phash import dhash_image
-from album.print_spec import PPI_ERROR, PPI_WARNING, SAFE_MM
 from album.preflight.pdf import scan_pdf
+from album.print_spec import PPI_ERROR, PPI_WARNING, SAFE_MM
 from album.store import atomic_write_bytes
 
 Severity = Literal["error", "warning", "info"]

@@ -18,17 +18,18 @@ from typing import Protocol
 
 from PIL import Image
 from reportlab import rl_config
-
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from album.layout.book import Crop
 from album.errors import RenderError
-from album.print_spec import BLEED_MM, PRINT_PPI, SAFE_MM
-from album.units import PT_PER_MM, mm_to_pt, pt_to_mm
 from album.icc import read_icc
+from album.layout.photo_pages import fill_crop
+from album.layout.snapshot import PhotoSnapshot
+from album.print_spec import BLEED_MM, PRINT_PPI, SAFE_MM
+from album.render.images import prepare_image
 from album.render.pdfx import apply_pdfx
 from album.store import LocalMediaStore, MediaStore
+from album.units import PT_PER_MM, mm_to_pt, pt_to_mm
 
 MARK_GAP_MM = 3.0  # crop marks start this far outside the trim (at the bleed edge)
 MARK_LEN_MM = 5.0
@@ -83,13 +84,39 @@ def cover_geometry(trim_w_mm: float, trim_h_mm: float, page_count: int, caliper_
     return CoverGeometry(trim_w_mm, trim_h_mm, page_count, caliper_mm, bleed_mm, round(spine, 4))
 
 
+@dataclass(frozen=True)
+class FrontPhoto:
+    """The front cover's photo: its original and what cropping needs (upright pixel size, EXIF
+    orientation, focal point), exactly as a photo page gets them."""
+
+    path: Path
+    photo: PhotoSnapshot
+
+
+def front_photo_of_file(path: Path) -> FrontPhoto:
+    """A cover photo that is not in an album: upright size and orientation read from the file,
+    focal point in the centre."""
+    try:
+        with Image.open(path) as im:
+            raw_w, raw_h = im.size
+            orientation = im.getexif().get(0x0112, 1)
+    except FileNotFoundError:
+        raise RenderError(f"找不到封面照片：{path}") from None
+    except OSError as exc:
+        raise RenderError(f"封面照片无法读取：{Path(path).name}（{exc}）") from exc
+    orientation = orientation if orientation in range(1, 9) else 1
+    w, h = (raw_h, raw_w) if orientation in (5, 6, 7, 8) else (raw_w, raw_h)
+    return FrontPhoto(Path(path), PhotoSnapshot(id=0, sha256="", width_px=w, height_px=h,
+                                                orientation=orientation))
+
+
 def render_cover(out_path: Path, *, geometry: CoverGeometry, title: str, subtitle: str = "",
-                 publisher: str = "", front_photo: Path | None = None, fonts: FontNames,
+                 publisher: str = "", front_photo: FrontPhoto | None = None, fonts: FontNames,
                  icc_path: Path, store: MediaStore | None = None) -> None:
     """Draw the cover sheet and make it PDF/X-4; ``out_path`` appears whole or not at all.
 
-    ``front_photo`` may be a prepared CMYK JPEG (used as is) or any original, which is
-    prepared through ``album.render.images`` (cached in ``store`` when one is given).
+    The front photo is cropped to its block around its focal point and prepared through
+    ``album.render.images`` like any page photo (cached in ``store`` when one is given).
     """
     read_icc(icc_path)  # a bad profile is a configuration error, found before any drawing
     out_path = Path(out_path)
@@ -101,7 +128,7 @@ def render_cover(out_path: Path, *, geometry: CoverGeometry, title: str, subtitl
         with tempfile.TemporaryDirectory(prefix="huace-cover-") as scratch:
             photo = None
             if front_photo is not None:
-                photo = _prepared_photo(Path(front_photo), geometry, icc_path,
+                photo = _prepared_photo(front_photo, geometry, icc_path,
                                         store or LocalMediaStore(Path(scratch)))
             _draw(tmp, geometry, title, subtitle, publisher, photo, fonts)
         apply_pdfx(tmp, icc_path=icc_path, title=title)
@@ -117,33 +144,17 @@ def _photo_block(g: CoverGeometry) -> tuple[float, float, float, float]:
     return x, y, g.trim_w_mm + g.bleed_mm, g.trim_h_mm * 0.6 + g.bleed_mm
 
 
-def _prepared_photo(photo: Path, g: CoverGeometry, icc_path: Path, store: MediaStore) -> Path:
-    try:
-        with Image.open(photo) as im:
-            is_cmyk_jpeg = im.format == "JPEG" and im.mode == "CMYK"
-            width, height = im.size
-    except FileNotFoundError:
-        raise RenderError(f"找不到封面照片：{photo}") from None
-    except OSError as exc:
-        raise RenderError(f"封面照片无法读取：{photo.name}（{exc}）") from exc
-    if is_cmyk_jpeg:
-        return photo
-    from album.render.images import prepare_image  # the writer's pipeline: orient, crop, ICC
-
+def _prepared_photo(front: FrontPhoto, g: CoverGeometry, icc_path: Path, store: MediaStore) -> Path:
+    """The photo cropped to the block's aspect (the pages' fill crop, focal point kept), upright,
+    resampled and separated to CMYK through the output profile."""
+    if not front.path.is_file():
+        raise RenderError(f"找不到封面照片：{front.path}")
     _, _, w, h = _photo_block(g)
-    prepared = prepare_image(photo, store=store, crop=_fill_crop(width / height, w / h),
-                             orientation=None, placed_w_mm=w, placed_h_mm=h, ppi=PRINT_PPI,
-                             mode="print", cmyk_profile=Path(icc_path))
+    prepared = prepare_image(front.path, store=store, crop=fill_crop(front.photo, w / h),
+                             orientation=front.photo.orientation, placed_w_mm=w, placed_h_mm=h,
+                             ppi=PRINT_PPI, mode="print", cmyk_profile=Path(icc_path),
+                             sha256=front.photo.sha256 or None)
     return prepared.path
-
-
-def _fill_crop(photo_aspect: float, frame_aspect: float) -> Crop:
-    """Centred crop of the photo that fills a frame of ``frame_aspect`` without distortion."""
-    if photo_aspect > frame_aspect:
-        keep = frame_aspect / photo_aspect
-        return Crop(left=(1 - keep) / 2, right=(1 + keep) / 2)
-    keep = photo_aspect / frame_aspect
-    return Crop(top=(1 - keep) / 2, bottom=(1 + keep) / 2)
 
 
 class _Sheet:

@@ -30,8 +30,8 @@ from fontTools.ttLib import TTCollection, TTFont, newTable
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont as RLTTFont
 
-from album.layout.book import FontRole
 from album.errors import ConfigError
+from album.layout.book import FontRole
 
 # Bump when the repertoire or the conversion changes, so cached files are rebuilt.
 REPERTOIRE_VERSION = 1

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from album.layout.book import Crop
 from album.errors import RenderError
+from album.layout.book import Crop
 from album.render.colour import INTENTS, convert_colour, profile_digest
 from album.render.passthrough import embeddable_as_is
 from album.store import MediaStore, sha256_file

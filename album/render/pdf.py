@@ -23,14 +23,14 @@ from reportlab import rl_config
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from album.layout.book import Book, Page, PhotoFrame, Rect, TextFrame
 from album.errors import ConfigError, RenderError
+from album.layout.book import Book, Page, PhotoFrame, Rect, TextFrame
 from album.render.fonts import FontSet, load_fonts
 from album.render.images import ImagePool, ImageRequest, make_request, profile_digest
 from album.render.marks import PrintSheet, draw_crop_marks, mm
+from album.render.options import PageTextIssue, PlacedImage, RenderOptions, RenderReport
 from album.render.parts import join_parts
 from album.render.pdfx import apply_pdfx
-from album.render.options import PageTextIssue, PlacedImage, RenderOptions, RenderReport
 from album.render.text import draw_text_frame
 from album.store import MediaStore
 

@@ -20,8 +20,8 @@ from typing import Literal
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from album.layout.book import TextBlock, TextFrame, TextStyle
 from album.errors import RenderError
+from album.layout.book import TextBlock, TextFrame, TextStyle
 from album.render.fonts import FontSet
 from album.units import PT_PER_MM
 

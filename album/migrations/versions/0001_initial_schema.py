@@ -9,9 +9,8 @@ Create Date: 2026-11-26 11:11:04.463633
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0001'
