@@ -1,10 +1,16 @@
-"""The benchmark's album: N photos from the shared corpus, imported through the real ingest path.
+"""The benchmark's album: N photos made from the photos in this repository, imported through the
+real ingest path.
 
-The corpus holds 24 desktop-size photos (about 4 MP). A real album has hundreds of distinct
-camera files (12–45 MP), so the workload is made from the corpus like this, and says so:
-- camera-size sources: a few corpus photos upscaled (LANCZOS) to 12–24 MP and saved as a camera
-  would (JPEG quality 95, 4:2:0). They are as large and as slow to decode as camera files, but
-  hold no more detail than their 4 MP originals, so they compress better than real ones;
+The repository holds 21 distinct desktop-size photos (1.3–5 MP, most 4 MP): the demo album's
+(demo/photos) and the test corpus's (tests/corpus/photos; 14 files are in both and count once).
+A real album has hundreds of distinct camera files (12–45 MP), so the workload is made from
+them like this, and says so:
+- one 18 MP photo among the desktop-size sources: a repository photo cut to 16:9 and upscaled
+  (LANCZOS) to 5640 × 3172, JPEG quality 95;
+- camera-size sources: a few repository photos upscaled (LANCZOS) to 12–24 MP and saved as a
+  camera would (JPEG quality 95, 4:2:0). These and the 18 MP one are as large and as slow to
+  decode as camera files, but hold no more detail than their 4–5 MP originals, so they compress
+  better than real ones;
 - every photo of the album is its own file: a source's bytes with a JPEG comment (COM segment)
   naming the photo, so the pixels are the source's but the sha256 is new, as ingest requires;
 - photos reusing a source get different focal points, so their crops (and cache keys) differ.
@@ -12,6 +18,7 @@ camera files (12–45 MP), so the workload is made from the corpus like this, an
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import shutil
@@ -30,7 +37,9 @@ from album.home import Home, open_home
 from album.ingest.importer import import_paths
 from album.models import Album, Photo, ReviewState
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "photos"
+REPO = Path(__file__).resolve().parents[1]
+PHOTO_DIRS = (REPO / "demo" / "photos", REPO / "tests" / "corpus" / "photos")
+LARGE_SOURCE, LARGE_SIZE = "mate-wood.jpg", (5640, 3172)  # the one 18 MP source, upscaled
 CAMERA_MEGAPIXELS = (12, 16, 20, 24)
 CAMERA_SOURCES = 8
 PHOTOS_PER_CHAPTER = 60
@@ -52,27 +61,54 @@ class Workload:
     def describe(self) -> str:
         sizes = "/".join(str(mp) for mp in CAMERA_MEGAPIXELS)
         return (f"{self.photos} photos, each its own file ({self.input_bytes / 2**20:.0f} MB): "
-                f"{self.corpus_photos} from the 24 corpus files (~4 MP, one 18 MP), "
-                f"{self.camera_photos} from {len(self.camera_sources)} corpus photos UPSCALED "
+                f"{self.corpus_photos} from the {len(repo_photos())} repository photos (~4 MP) "
+                f"plus one of them UPSCALED to 18 MP, "
+                f"{self.camera_photos} from {len(self.camera_sources)} repository photos UPSCALED "
                 f"to camera size ({sizes} MP, q95) — see bench/workload.py")
 
 
-def camera_sources(out_dir: Path, count: int = CAMERA_SOURCES) -> list[Path]:
-    """Upscaled copies of the first ``count`` landscape corpus photos; made once per folder."""
+def repo_photos() -> list[Path]:
+    """The distinct photos of demo/photos and tests/corpus/photos (same bytes count once), by name."""
+    seen: dict[str, Path] = {}
+    for folder in PHOTO_DIRS:
+        for path in sorted(folder.glob("*.jpg")):
+            seen.setdefault(hashlib.sha256(path.read_bytes()).hexdigest(), path)
+    return sorted(seen.values(), key=lambda p: p.name)
+
+
+def upscale(src: Path, dest: Path, size: tuple[int, int]) -> Path:
+    """``src`` cut to the aspect of ``size`` around its centre, upscaled (LANCZOS), JPEG q95."""
+    if not dest.is_file():
+        with Image.open(src) as im:
+            im = im.convert("RGB")
+            if im.width * size[1] > size[0] * im.height:  # too wide: trim the sides
+                w = round(im.height * size[0] / size[1])
+                im = im.crop(((im.width - w) // 2, 0, (im.width - w) // 2 + w, im.height))
+            elif im.width * size[1] < size[0] * im.height:  # too tall: trim top and bottom
+                h = round(im.width * size[1] / size[0])
+                im = im.crop((0, (im.height - h) // 2, im.width, (im.height - h) // 2 + h))
+            im.resize(size, Image.Resampling.LANCZOS).save(dest, "JPEG", quality=95)
+    return dest
+
+
+def large_source(out_dir: Path) -> Path:
+    """The one 18 MP photo among the desktop-size sources; made once per folder."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    landscapes = [p for p in sorted(CORPUS.glob("*.jpg")) if "elephants" not in p.name]
+    src = next(p for p in repo_photos() if p.name == LARGE_SOURCE)
+    return upscale(src, out_dir / f"large-18mp-{src.stem}.jpg", LARGE_SIZE)
+
+
+def camera_sources(out_dir: Path, count: int = CAMERA_SOURCES) -> list[Path]:
+    """Upscaled copies of the first ``count`` repository photos (all landscape); made once per
+    folder."""
+    out_dir.mkdir(parents=True, exist_ok=True)
     made = []
-    for index, src in enumerate(landscapes[:count]):
+    for index, src in enumerate(repo_photos()[:count]):
         mp = CAMERA_MEGAPIXELS[index % len(CAMERA_MEGAPIXELS)]
-        dest = out_dir / f"camera-{mp}mp-{src.stem}.jpg"
-        if not dest.is_file():
-            with Image.open(src) as im:
-                im = im.convert("RGB")
-                scale = (mp * 1e6 / (im.width * im.height)) ** 0.5
-                big = im.resize((round(im.width * scale), round(im.height * scale)),
-                                Image.Resampling.LANCZOS)
-                big.save(dest, "JPEG", quality=95)
-        made.append(dest)
+        with Image.open(src) as im:
+            scale = (mp * 1e6 / (im.width * im.height)) ** 0.5
+            size = (round(im.width * scale), round(im.height * scale))
+        made.append(upscale(src, out_dir / f"camera-{mp}mp-{src.stem}.jpg", size))
     return made
 
 
@@ -99,7 +135,7 @@ def build(work: Path, photos: int, camera_share: float, seed: int = 7) -> Worklo
     shutil.rmtree(home_dir, ignore_errors=True)
     rng = random.Random(seed)
     cameras = camera_sources(work / "camera")
-    corpus = sorted(CORPUS.glob("*.jpg"))
+    corpus = repo_photos() + [large_source(work / "camera")]
     n_camera = round(photos * camera_share)
     inputs = home_dir / "inputs"
     inputs.mkdir(parents=True)

@@ -27,7 +27,9 @@ from album.migrations import upgrade
 from album.store import LocalMediaStore
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
+# The test images: copies of the files the tests use, with their sources and licences in
+# corpus/MANIFEST.md. Fixtures take ``corpus``; module-level code imports CORPUS from here.
+CORPUS = Path(__file__).parent / "corpus"
 SERVER_URL = os.environ.get("ALBUM_TEST_DATABASE_URL") or None
 DB_FIXTURES = {"settings", "engine", "db", "database_url", "make_database_url"}
 
@@ -130,11 +132,19 @@ def _test_database(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("database_url")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.fail(f"test corpus missing at {CORPUS}")
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def large_photo(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An 18 MP (5640 × 3172) JPEG of about 2 MB, made once per run from a corpus photo."""
+    from corpus_derived import large_photo as make
+
+    return make(corpus, tmp_path_factory.mktemp("derived"))
 
 
 @pytest.fixture

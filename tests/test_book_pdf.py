@@ -4,7 +4,8 @@ breaking in captions are checked on the PDF's own text (pypdfium2 character posi
 the Book the writer was given; the Book only tells where a caption frame is on its page.
 
 The album: four chapters, about fifty photos (corpus photos, the EXIF orientation files and a few
-portrait, square and panorama crops cut from the corpus so every shape occurs), Chinese captions
+portrait, square and panorama crops cut from the corpus so every shape occurs, one panorama from an
+upscaled 18 MP copy of a corpus photo, tests/corpus_derived.py), Chinese captions
 full of punctuation with Latin words and numbers, six photographers. Rendered once per module.
 """
 
@@ -30,8 +31,9 @@ from album.ingest.importer import import_paths
 from album.models import ReviewState
 from album.layout.front_matter import chinese_ordinal
 from album.publish import render_album
+from conftest import CORPUS
+from corpus_derived import LARGE_NAME, large_photo
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 MM = 72 / 25.4
 # From design.md: no line starts with closing punctuation, none ends with opening punctuation.
 CLOSING = set("，。、；：？！）」』》〉】〕〗］｝’”…—·.,;:?!)]}%")
@@ -66,8 +68,8 @@ PANORAMA_SOURCES = ["kde-path.jpg", "mate-garden.jpg"]
 PORTRAIT_SOURCES = ["kde-bythewater.jpg", "kde-kite.jpg", "kde-onestandsout.jpg", "mate-twowings.jpg",
                     "kde-fallenleaf.jpg", "mate-ladybird.jpg", "kde-eveningglow.jpg", "mate-aqua.jpg",
                     "mate-storm.jpg", "kde-colorfulcups.jpg"]
-BIG_PANORAMA = "mate-elephants-5640x3172.jpg"  # 5640 px wide: enough pixels for a spread
-FOUR_THREE_SOURCES = ["kde-darkesthour.jpg", "kde-summer_1am.jpg", "mate-raindrops.jpg", "kde-grey.jpg"]
+BIG_PANORAMA = LARGE_NAME  # 5640 px wide (an upscaled corpus photo): enough pixels for a spread
+FOUR_THREE_SOURCES = ["kde-darkesthour.jpg", "kde-summer_1am.jpg", "mate-dune.jpg", "kde-grey.jpg"]
 SQUARE_SOURCES = ["kde-coldripple.jpg", "mate-yellowflower.jpg"]
 
 
@@ -105,18 +107,19 @@ def derived_photos(folder: Path) -> list[Path]:
             out = folder / f"方-{Path(name).stem}.jpg"
             im.convert("RGB").crop(((w - h) // 2, 0, (w + h) // 2, h)).save(out, quality=88)
             made.append(out)
-    for name in PANORAMA_SOURCES + [BIG_PANORAMA]:
-        with Image.open(CORPUS / "photos" / name) as im:
+    big = large_photo(CORPUS, folder / "large")
+    for source in [CORPUS / "photos" / name for name in PANORAMA_SOURCES] + [big]:
+        with Image.open(source) as im:
             w, h = im.size
             ph = int(w / 2.8)
-            out = folder / f"全景-{Path(name).stem}.jpg"
+            out = folder / f"全景-{source.stem}.jpg"
             im.convert("RGB").crop((0, (h - ph) // 2, w, (h + ph) // 2)).save(out, quality=88)
             made.append(out)
     return made
 
 
 def album_files(tmp: Path) -> list[Path]:
-    photos = sorted(p for p in (CORPUS / "photos").glob("*.jpg") if "elephants" not in p.name)
+    photos = sorted((CORPUS / "photos").glob("*.jpg"))
     oriented = sorted((CORPUS / "exif" / "jpg" / "orientation").glob("*.jpg"))
     files = photos + oriented + derived_photos(tmp / "crops")
     random.Random(20240501).shuffle(files)

@@ -35,14 +35,13 @@ def gradient(size: tuple[int, int], mode: str) -> Image.Image:
 
 
 @pytest.fixture(scope="module")
-def album(tmp_path_factory: pytest.TempPathFactory) -> tuple[Home, int, Path, dict[str, int]]:
+def album(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> tuple[Home, int, Path, dict[str, int]]:
     root = tmp_path_factory.mktemp("cache")
-    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "photos"
     files = root / "in"
     files.mkdir()
     captions = {}
     for i, name in enumerate(CORPUS_PHOTOS):
-        (files / name).write_bytes((corpus / name).read_bytes())
+        (files / name).write_bytes((corpus / "photos" / name).read_bytes())
         captions[name] = PhotoMeta(caption=f"第{i + 1}幅照片的说明。", photographer="测试",
                                    chapter="第一篇" if i < 4 else "第二篇")
     gradient(CMYK_SIZE, "CMYK").save(files / "ready-cmyk.jpg", quality=90)

@@ -12,6 +12,7 @@ import pytest
 
 from cli_support import ALBUM
 from cli_support import run_album as album
+from corpus_derived import mirrored_photo
 
 MM = 72 / 25.4
 CAPTION_TEMPLATES = [
@@ -31,12 +32,14 @@ def boxes(pdf: Path) -> list[dict[str, list[float]]]:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory, corpus_dir=Path(__file__).resolve().parents[2] / "shared/corpus"):
-    """An album of 22 corpus photos in 2 chapters with Chinese captions, rendered for print."""
+def rendered(tmp_path_factory, corpus):
+    """An album of 22 photos (the corpus's 21 and one of them mirrored) in 2 chapters with Chinese
+    captions, rendered for print."""
     tmp = tmp_path_factory.mktemp("cli")
     home = tmp / "home"
-    photos = sorted(p for p in (corpus_dir / "photos").glob("*.jpg") if "elephants" not in p.name)
-    assert len(photos) >= 20
+    photos = sorted((corpus / "photos").glob("*.jpg"))
+    photos.append(mirrored_photo(corpus / "photos/kde-kite.jpg", tmp / "derived"))
+    assert len(photos) >= 22
     sheet = tmp / "说明.csv"
     captions = {}
     with open(sheet, "w", newline="", encoding="utf-8") as fh:
@@ -109,8 +112,8 @@ def test_preflight_report_written_beside_the_pdf(rendered):
     assert "预检" in rendered["render"].stdout
 
 
-def test_reimport_is_recognised(rendered, tmp_path):
-    photo = next(iter(sorted((Path(__file__).resolve().parents[2] / "shared/corpus/photos").glob("kde-*.jpg"))))
+def test_reimport_is_recognised(rendered, corpus):
+    photo = next(iter(sorted((corpus / "photos").glob("kde-*.jpg"))))
     out = album(rendered["home"], "import", str(photo)).stdout
     assert "新增 0 张，重复 1 张" in out
 

@@ -11,9 +11,9 @@ import pytest
 
 from cli_support import ALBUM
 from cli_support import run_album as album
+from conftest import CORPUS
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 PLAN_LINE = re.compile(r"^\s*(\d+)\s+(\S+)\s+(\S+)((?:\s+#\d+)*)\s*$")
 
 

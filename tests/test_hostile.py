@@ -128,13 +128,13 @@ def test_hostile_codes_are_specific(settings, hostile_dir):
     home.close()
 
 
-def test_oversized_file_refused_by_configured_limit(settings, corpus):
+def test_oversized_file_refused_by_configured_limit(settings, large_photo):
     home = open_home(settings, create=True)
     with transaction(home.factory) as s:
         album_id = create_album(s, "对抗").id
     small = Limits(max_upload_bytes=1_000_000, max_pixels=settings.limits.max_pixels)
     report = import_paths(home.factory, home.store, small, album_id,
-                          [corpus / "photos/mate-elephants-5640x3172.jpg"])
+                          [large_photo])  # about 2 MB
     assert report.outcomes[0].code == "too-large" and "MB" in report.outcomes[0].reason
     assert list(home.store.iter_originals()) == []
     home.close()

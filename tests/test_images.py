@@ -93,8 +93,8 @@ def test_crop_is_respected_on_the_upright_photo(store, corpus):
         assert diffs[0][1] == (1, 0) and diffs[1][0] - diffs[0][0] > 10
 
 
-def test_large_original_resampled_to_placed_size_times_ppi(store, corpus):
-    path = corpus / "photos" / "mate-elephants-5640x3172.jpg"
+def test_large_original_resampled_to_placed_size_times_ppi(store, large_photo):
+    path = large_photo  # 5640 x 3172
     # 120 x 67.5 mm has the photo's 16:9 aspect; at 300 ppi that is 1417 x 797 pixels.
     prepared = prep(store, path, mode="print", w_mm=120, h_mm=67.5)
     assert (prepared.width_px, prepared.height_px) == (1417, 797)

@@ -27,8 +27,7 @@ TRIM_W, TRIM_H, BLEED, SLUG = 210.0, 285.0, 3.0, 12.0
 
 
 @pytest.fixture(scope="module")
-def cmyk_jpeg(tmp_path_factory) -> Path:
-    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+def cmyk_jpeg(tmp_path_factory, corpus: Path) -> Path:
     with Image.open(corpus / "photos" / "kde-kite.jpg") as im:
         im.thumbnail((600, 600))
         cmyk = ImageCms.profileToProfile(im.convert("RGB"), ImageCms.createProfile("sRGB"),

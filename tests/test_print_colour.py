@@ -31,9 +31,9 @@ SAMPLES = {
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory):
+def printed(tmp_path_factory, corpus: Path):
     tmp = tmp_path_factory.mktemp("colour")
-    pillow = Path(__file__).resolve().parents[2] / "shared/corpus/pillow"
+    pillow = corpus / "pillow"
     home = open_home(load_settings(tmp / "home"), create=True)
     with transaction(home.factory) as s:
         album = create_album(s, "色彩")

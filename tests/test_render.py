@@ -51,10 +51,11 @@ def folio(n: int) -> TextFrame:
                      role="folio")
 
 
-def build_book(store: LocalMediaStore, corpus: Path) -> tuple[Book, dict[int, Path]]:
-    names = ["kde-path.jpg", "kde-colorfulcups.jpg", "mate-elephants-5640x3172.jpg",
-             "kde-fallenleaf.jpg", "mate-storm.jpg", "kde-grey.jpg", "mate-freshflower.jpg"]
-    files = {i + 1: corpus / "photos" / n for i, n in enumerate(names)}
+def build_book(store: LocalMediaStore, corpus: Path, large: Path) -> tuple[Book, dict[int, Path]]:
+    names = {1: "kde-path.jpg", 2: "kde-colorfulcups.jpg", 4: "kde-fallenleaf.jpg",
+             5: "mate-storm.jpg", 6: "kde-grey.jpg", 7: "mate-freshflower.jpg"}
+    files = {pid: corpus / "photos" / n for pid, n in names.items()}
+    files[3] = large  # 5640 x 3172, 18 MP
     files[8] = corpus / "exif" / "jpg" / "orientation" / "portrait_6.jpg"  # small, turned
     sha = {pid: store.put_original(p) for pid, p in files.items()}
 
@@ -83,12 +84,11 @@ def build_book(store: LocalMediaStore, corpus: Path) -> tuple[Book, dict[int, Pa
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
+def rendered(tmp_path_factory, corpus, large_photo):
     """One print and one proof render of the same six-page book, shared by the tests below."""
-    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
     root = tmp_path_factory.mktemp("render")
     store = LocalMediaStore(root / "store")
-    book, files = build_book(store, corpus)
+    book, files = build_book(store, corpus, large_photo)
     progress: list[float] = []
     print_pdf, proof_pdf = root / "out" / "print.pdf", root / "out" / "proof.pdf"
     print_report = render_book(book, store, print_pdf, RenderOptions(mode="print", workers=2),
