@@ -1,4 +1,8 @@
-"""Running the real ``album`` command from tests, as a user would."""
+"""Running the real ``album`` command from tests, as a user would.
+
+``run_album`` runs a command to its end; ``album_argv`` is its command line, for the tests that
+must start the command themselves (``Popen``) to watch it, kill it or talk to it while it runs.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,16 @@ import pytest
 ALBUM = [sys.executable, "-m", "album.cli"]
 
 
-def run_album(home: Path, *args: str, check: bool = True, timeout: int = 600) -> subprocess.CompletedProcess[str]:
-    """``album --home HOME ARGS``; with ``check`` a non-zero exit fails the test with its stderr."""
-    result = subprocess.run([*ALBUM, "--home", str(home), *args], capture_output=True, text=True,
-                            timeout=timeout)
+def album_argv(home: Path | None, *args: str) -> list[str]:
+    """The command line of ``album --home HOME ARGS`` (``album ARGS`` when ``home`` is None)."""
+    return [*ALBUM, *(("--home", str(home)) if home is not None else ()), *args]
+
+
+def run_album(home: Path | None, *args: str, check: bool = True, timeout: int = 600,
+              env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``album --home HOME ARGS`` run to its end, output captured as text, ``env`` its environment
+    (None: this process's); with ``check`` a non-zero exit fails the test with its stderr."""
+    result = subprocess.run(album_argv(home, *args), capture_output=True, text=True, timeout=timeout, env=env)
     if check and result.returncode != 0:
         pytest.fail(f"album {' '.join(args)} failed: {result.stderr}")
     return result

@@ -6,8 +6,12 @@ test marked ``db`` gets a database of its own, created before and dropped after,
 module gets one more for its module-scoped apps and homes. ``ALBUM_DATABASE_URL`` is pointed at
 it, so in-process homes, web apps and ``album`` subprocesses all use it.
 
-Tests that touch the database carry the ``db`` marker (added here from the fixtures they use, or
-by hand); CI reruns ``-m "db and not browser"`` on PostgreSQL.
+Tests that touch the database carry the ``db`` marker (added here from the fixtures they use, from
+their module using ``make_env``, for every test under tests/web, or by hand); CI reruns
+``-m "db and not browser"`` on PostgreSQL.
+
+Test modules import shared paths from ``locations`` (not from here: tests/web has a conftest.py
+too, so ``import conftest`` would be ambiguous).
 """
 
 from __future__ import annotations
@@ -25,13 +29,13 @@ from album.config import Settings, load_settings
 from album.db import make_engine, normalise_url, session_factory
 from album.migrations import upgrade
 from album.store import LocalMediaStore
+from locations import CORPUS, ROOT  # noqa: F401  (ROOT: for anyone who still imports it from here)
 
-ROOT = Path(__file__).resolve().parent.parent
-# The test images: copies of the files the tests use, with their sources and licences in
-# corpus/MANIFEST.md. Fixtures take ``corpus``; module-level code imports CORPUS from here.
-CORPUS = Path(__file__).parent / "corpus"
 SERVER_URL = os.environ.get("ALBUM_TEST_DATABASE_URL") or None
-DB_FIXTURES = {"settings", "engine", "db", "database_url", "make_database_url"}
+DB_FIXTURES = {"settings", "engine", "db", "database_url", "make_database_url",
+               "web_env", "anonymous", "contributor", "other_contributor", "editor", "admin"}
+# Every web test reaches the database through its app (make_env or the fixtures above).
+WEB_TESTS = Path(__file__).resolve().parent / "web"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -41,7 +45,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         module = getattr(item, "module", None)
-        if DB_FIXTURES & set(getattr(item, "fixturenames", ())) or hasattr(module, "make_env"):
+        if (DB_FIXTURES & set(getattr(item, "fixturenames", ())) or hasattr(module, "make_env")
+                or item.path.is_relative_to(WEB_TESTS)):
             item.add_marker(pytest.mark.db)
 
 

@@ -1,19 +1,34 @@
-"""Helpers shared by the web tests: an app on a fresh home, accounts per role, sample data."""
+"""Helpers shared by the web tests: an app on a fresh home, accounts per role, sample data, and the
+app served on a free loopback port (in this process, or by the real ``album serve``).
+
+The fixtures built on these (``web_env``, a signed-in client per role, ``serve_app``) are in
+tests/web/conftest.py."""
 
 from __future__ import annotations
 
 import io
+import os
 import re
 import secrets
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
+from waitress import wasyncore
+from waitress.server import create_server
 
 from album.accounts import create_user
 from album.db import transaction
 from album.models import Album, Chapter, Photo, ReviewState, Role
+from cli_support import album_argv
 from web import create_app
 
 PASSWORD = "correct-horse-1"
@@ -124,3 +139,82 @@ def make_pdf(path: Path, pages: int = 3) -> Path:
         c.showPage()
     c.save()
     return path
+
+
+# --- Served on a loopback port -------------------------------------------------------------------
+
+LOOPBACK = "127.0.0.1"
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now."""
+    with socket.socket() as sock:
+        sock.bind((LOOPBACK, 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def served_app(app: Flask, threads: int = 8) -> Iterator[str]:
+    """``app`` served by waitress (as ``album serve`` runs it) in a thread on a free loopback
+    port; yields the base URL (``http://127.0.0.1:PORT``), and stops the server after."""
+    server = create_server(app, host=LOOPBACK, port=0, threads=threads)
+    stop = threading.Event()
+
+    def run() -> None:  # server.run() with a way out: its sockets are closed by this thread only
+        while not stop.is_set():
+            wasyncore.loop(timeout=0.05, map=server._map, use_poll=True, count=1)
+        server.task_dispatcher.shutdown(timeout=5)
+        wasyncore.close_all(server._map)
+
+    thread = threading.Thread(target=run, name="waitress", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{LOOPBACK}:{server.effective_port}"
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive(), "the test server did not stop"
+
+
+@dataclass
+class ServedCommand:
+    """A running ``album serve``: its base URL, the lines it printed up to its "打开 http" line."""
+    base: str
+    lines: list[str]
+    process: subprocess.Popen[str]
+
+
+@contextmanager
+def album_serve(home: Path, *args: str, startup: float = 30) -> Iterator[ServedCommand]:
+    """The real ``album --home HOME serve --port PORT ARGS`` on a free loopback port, its output read
+    until it says where it listens (or ``startup`` seconds pass); terminated after."""
+    port = free_port()
+    process = subprocess.Popen(
+        album_argv(home, "serve", "--port", str(port), *args),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        lines: list[str] = []
+        deadline = time.monotonic() + startup
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()  # type: ignore[union-attr]
+            lines.append(line)
+            if "打开 http" in line or not line:
+                break
+        yield ServedCommand(f"http://{LOOPBACK}:{port}", lines, process)
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def first_answer(url: str, tries: int = 50, pause: float = 0.1) -> int | None:
+    """The HTTP status of the first successful answer from ``url`` (retried while the server starts
+    or answers with an error); None if it never answers."""
+    for _ in range(tries):
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                return answer.status
+        except OSError:
+            time.sleep(pause)
+    return None

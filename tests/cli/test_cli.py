@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from cli_support import ALBUM
 from cli_support import run_album as album
 from corpus_derived import mirrored_photo
 
@@ -58,6 +57,7 @@ def rendered(tmp_path_factory, corpus):
             "count": len(photos)}
 
 
+@pytest.mark.slow  # the module-scoped `rendered` renders a whole album through the CLI
 def test_chapters_lists_both_with_counts(rendered):
     out = album(rendered["home"], "chapters").stdout
     odd, even = (rendered["count"] + 1) // 2, rendered["count"] // 2
@@ -65,6 +65,7 @@ def test_chapters_lists_both_with_counts(rendered):
     assert re.search(rf"2\s+基础建设扶贫\s+{even} 张", out), out
 
 
+@pytest.mark.slow  # the module-scoped `rendered` renders a whole album through the CLI
 def test_every_font_embedded(rendered):
     out = subprocess.run(["pdffonts", str(rendered["pdf"])], capture_output=True, text=True, check=True).stdout
     rows = out.splitlines()[2:]
@@ -74,6 +75,7 @@ def test_every_font_embedded(rendered):
         assert emb == "yes", row
 
 
+@pytest.mark.slow  # the module-scoped `rendered` renders a whole album through the CLI
 def test_trim_and_bleed_boxes_on_every_page(rendered):
     pages = boxes(rendered["pdf"])
     assert len(pages) % 4 == 0 and len(pages) >= 12
@@ -88,14 +90,17 @@ def test_trim_and_bleed_boxes_on_every_page(rendered):
         assert mx0 <= bx0 and my0 <= by0 and mx1 >= bx1 and my1 >= by1
 
 
+@pytest.mark.slow  # the module-scoped `rendered` renders a whole album through the CLI
 def test_every_caption_in_the_text(rendered):
     text = subprocess.run(["pdftotext", str(rendered["pdf"]), "-"], capture_output=True, text=True,
                           check=True).stdout
     flat = re.sub(r"\s+", "", text)
+    assert rendered["captions"], "no captions to look for"
     for name, caption in rendered["captions"].items():
         assert re.sub(r"\s+", "", caption) in flat, name
 
 
+@pytest.mark.slow  # the module-scoped `rendered` renders a whole album through the CLI
 def test_images_cmyk_near_300_ppi(rendered):
     out = subprocess.run(["pdfimages", "-list", str(rendered["pdf"])], capture_output=True, text=True,
                          check=True).stdout.splitlines()[2:]
@@ -106,12 +111,14 @@ def test_images_cmyk_near_300_ppi(rendered):
         assert int(cols[12]) <= 455, row  # never upsampled past the target range
 
 
+@pytest.mark.slow  # the module-scoped `rendered` renders a whole album through the CLI
 def test_preflight_report_written_beside_the_pdf(rendered):
     pdf = rendered["pdf"]
     assert pdf.with_suffix(".preflight.json").is_file() and pdf.with_suffix(".preflight.html").is_file()
     assert "预检" in rendered["render"].stdout
 
 
+@pytest.mark.slow  # the module-scoped `rendered` renders a whole album through the CLI
 def test_reimport_is_recognised(rendered, corpus):
     photo = next(iter(sorted((corpus / "photos").glob("kde-*.jpg"))))
     out = album(rendered["home"], "import", str(photo)).stdout
@@ -133,12 +140,13 @@ def test_errors_are_one_line_and_exit_1(tmp_path):
 
 def test_home_falls_back_to_environment(tmp_path):
     env_home = tmp_path / "envhome"
-    result = subprocess.run([*ALBUM, "init", "--title", "环境"], capture_output=True, text=True,
-                            env={"ALBUM_HOME": str(env_home), "PATH": "/usr/bin:/bin"}, timeout=120)
+    result = album(None, "init", "--title", "环境", check=False, timeout=120,
+                   env={"ALBUM_HOME": str(env_home), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
     assert (env_home / "album.db").is_file()
 
 
+@pytest.mark.slow  # the module-scoped `rendered` renders a whole album through the CLI
 def test_cover_sheet_width_from_page_count_and_caliper(rendered, tmp_path):
     cover = tmp_path / "cover.pdf"
     album(rendered["home"], "render", "--cover", "-o", str(cover))
@@ -151,6 +159,7 @@ def test_cover_sheet_width_from_page_count_and_caliper(rendered, tmp_path):
     assert (bx1 - bx0) / MM == pytest.approx(2 * 210 + spine + 2 * 3, abs=0.01)
 
 
+@pytest.mark.slow  # the module-scoped `rendered` renders a whole album through the CLI
 def test_preflight_exit_status_follows_errors(rendered, tmp_path):
     clean = album(rendered["home"], "preflight", "--pdf", str(rendered["pdf"]), check=False)
     assert clean.returncode == 0, clean.stdout + clean.stderr
@@ -182,6 +191,7 @@ def test_settings_command_changes_print_settings_and_refuses_bad_profiles(tmp_pa
     assert "默认" in album(home, "settings", "--icc", "").stdout
 
 
+@pytest.mark.slow  # the module-scoped `rendered` renders a whole album through the CLI
 def test_each_render_is_a_numbered_proof_with_its_settings(rendered):
     from album.config import load_settings
     from album.db import transaction

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from flask.testing import FlaskClient
 
 from album.db import transaction
 from album.models import Photo
 from album.store import sha256_file
-from test_hostile import REFUSED, png_bomb
+from hostile_files import REFUSED, png_bomb
 from web_support import WebEnv, add_chapter, make_env
 
 SCRIPT = "<script>alert(1)</script>"
@@ -57,14 +58,13 @@ def assert_refused(response, code: str, what: str) -> None:  # type: ignore[no-u
     assert CJK.search(body["error"]) and REASON_WORDS[code] in body["error"], (what, body["error"])
 
 
-def test_every_pillow_corpus_file_through_the_web_upload(tmp_path: Path, corpus: Path) -> None:
-    env = make_env(tmp_path)
-    client = env.client("contributor")
+def test_every_pillow_corpus_file_through_the_web_upload(web_env: WebEnv, contributor: FlaskClient,
+                                                         corpus: Path) -> None:
     files = sorted(p for p in (corpus / "pillow").iterdir() if p.is_file())
     assert set(REFUSED) <= {p.name for p in files}
     accepted: set[str] = set()
     for path in files:
-        response = post_file(client, path.read_bytes(), path.name)
+        response = post_file(contributor, path.read_bytes(), path.name)
         if path.name in REFUSED:
             assert_refused(response, REFUSED[path.name], path.name)
         else:
@@ -72,12 +72,13 @@ def test_every_pillow_corpus_file_through_the_web_upload(tmp_path: Path, corpus:
             photo = response.get_json()["photo"]
             assert photo["name"] == path.name and photo["width"] > 0
             accepted.add(sha256_file(path))
-    rows, originals, temp = leftovers(env)
+    rows, originals, temp = leftovers(web_env)
     assert rows == originals == len(accepted) and temp == []
     assert len(files) - len(REFUSED) - 3 <= len(accepted) <= len(files) - len(REFUSED)  # a few are byte-identical
-    with transaction(env.home.factory) as session:
+    with transaction(web_env.home.factory) as session:
         stored = {p.sha256 for p in session.query(Photo)}
-    assert stored == accepted and all(env.home.store.has_original(sha) for sha in stored)
+    assert stored, "no upload was accepted"
+    assert stored == accepted and all(web_env.home.store.has_original(sha) for sha in stored)
 
 
 @pytest.fixture
@@ -103,17 +104,17 @@ def hostile_cases(corpus: Path) -> list[tuple[str, bytes, str]]:
     ]
 
 
-def test_hostile_uploads_are_refused_by_name_and_leave_nothing(
-        tmp_path: Path, hostile_cases: list[tuple[str, bytes, str]]) -> None:
-    env = make_env(tmp_path)
-    client = env.client("contributor")
+def test_hostile_uploads_are_refused_by_name_and_leave_nothing(web_env: WebEnv, contributor: FlaskClient,
+                                                               tmp_path: Path,
+                                                               hostile_cases: list[tuple[str, bytes, str]]) -> None:
+    assert hostile_cases
     for name, data, code in hostile_cases:
-        assert_refused(post_file(client, data, name), code, repr(name))
-    assert leftovers(env) == (0, 0, [])
-    for escaped in (tmp_path / "x.jpg", env.home_path.parent / "x.jpg", Path("/etc/cron.d/x.jpg")):
+        assert_refused(post_file(contributor, data, name), code, repr(name))
+    assert leftovers(web_env) == (0, 0, [])
+    for escaped in (tmp_path / "x.jpg", web_env.home_path.parent / "x.jpg", Path("/etc/cron.d/x.jpg")):
         assert not escaped.exists()
     # The page that lists my submissions shows none of them.
-    mine = client.get("/contribute/mine").get_data(as_text=True)
+    mine = contributor.get("/contribute/mine").get_data(as_text=True)
     assert "x.jpg" not in mine and "bomb.png" not in mine
 
 
@@ -148,10 +149,11 @@ def test_size_and_pixel_limits_come_from_the_settings(tmp_path: Path, corpus: Pa
     assert leftovers(env)[:2] == (1, 1)
 
 
-def test_script_in_caption_and_name_is_text_on_every_page_and_in_the_pdf(tmp_path: Path, corpus: Path) -> None:
-    env = make_env(tmp_path)
-    chapter_id = add_chapter(env, "山乡")
-    contributor, editor = env.client("contributor"), env.client("editor")
+def test_script_in_caption_and_name_is_text_on_every_page_and_in_the_pdf(web_env: WebEnv,
+                                                                         contributor: FlaskClient,
+                                                                         editor: FlaskClient, tmp_path: Path,
+                                                                         corpus: Path) -> None:
+    chapter_id = add_chapter(web_env, "山乡")
     evil_name = '<img src=x onerror="alert(2)">.jpg'
     uploaded = post_file(contributor, (corpus / "exif/jpg/gps/DSCN0010.jpg").read_bytes(), evil_name)
     assert uploaded.status_code == 201
@@ -160,7 +162,7 @@ def test_script_in_caption_and_name_is_text_on_every_page_and_in_the_pdf(tmp_pat
         "caption": f"梯田{SCRIPT}春耕", "photographer": "<b>王五</b>", "chapter": "山乡",
         "version": photo["version"]})
     assert saved.status_code == 200
-    with transaction(env.home.factory) as session:
+    with transaction(web_env.home.factory) as session:
         row = session.get(Photo, photo["id"])
         assert row.caption == f"梯田{SCRIPT}春耕" and row.original_name == evil_name  # stored as typed
 

@@ -19,6 +19,8 @@ from album.ingest.importer import import_paths
 from album.models import Chapter, Photo, Pin, ReviewState
 from album.publish import render_album
 
+pytestmark = pytest.mark.slow  # renders whole albums, cold and warm
+
 CORPUS_PHOTOS = ["kde-path.jpg", "kde-kite.jpg", "mate-storm.jpg", "kde-fallenleaf.jpg",
                  "mate-wood.jpg", "mate-dune.jpg", "kde-eveningglow.jpg", "mate-garden.jpg"]
 # Sized for the single-caption template (contain, so never cropped): the type area is

@@ -5,15 +5,10 @@ trace for a user, a secret key that survives a restart, and ``album serve`` fail
 from __future__ import annotations
 
 import logging
-import os
 import re
-import socket
 import stat
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -28,7 +23,7 @@ from album.models import Proof, Role, User
 from web import create_app
 from web.access import PUBLIC, requires
 from web.security import CSP, SECRET_KEY_FILE, SECURITY_HEADERS, persistent_secret_key
-from web_support import PASSWORD, add_photo, login, make_env, make_pdf, meta_csrf, upload
+from web_support import PASSWORD, WebEnv, add_photo, album_serve, first_answer, login, make_env, make_pdf, meta_csrf, upload
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 WRONG = "wrong-password-9"
@@ -92,19 +87,18 @@ def test_every_state_changing_route_refuses_a_request_without_token(tmp_path: Pa
         assert response.status_code < 500, f"{method} {url}: {response.status_code}"
 
 
-def test_session_cookie_is_httponly_and_samesite(tmp_path: Path) -> None:
-    env = make_env(tmp_path)
-    response = env.client().post("/login", data={"username": "editor", "password": PASSWORD})
+def test_session_cookie_is_httponly_and_samesite(web_env: WebEnv, anonymous: FlaskClient) -> None:
+    response = anonymous.post("/login", data={"username": "editor", "password": PASSWORD})
     cookies = response.headers.getlist("Set-Cookie")
     session_cookie = next(c for c in cookies if c.startswith("session="))
     assert "HttpOnly" in session_cookie and "SameSite=Lax" in session_cookie
-    assert env.app.config["REMEMBER_COOKIE_HTTPONLY"] and env.app.config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
+    assert web_env.app.config["REMEMBER_COOKIE_HTTPONLY"] and web_env.app.config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
 
 
-def test_passwords_are_stored_as_salted_scrypt(tmp_path: Path) -> None:
-    env = make_env(tmp_path)
-    with transaction(env.home.factory) as session:
+def test_passwords_are_stored_as_salted_scrypt(web_env: WebEnv) -> None:
+    with transaction(web_env.home.factory) as session:
         hashes = {u.username: u.password_hash for u in session.query(User)}
+    assert hashes, "no accounts"
     for username, stored in hashes.items():
         method, salt, digest = stored.split("$")
         assert method == "scrypt:32768:8:1", username
@@ -113,15 +107,14 @@ def test_passwords_are_stored_as_salted_scrypt(tmp_path: Path) -> None:
     assert len(set(hashes.values())) == len(hashes)  # same password, different salts
 
 
-def test_old_password_hash_is_upgraded_at_sign_in(tmp_path: Path) -> None:
-    env = make_env(tmp_path)
-    with transaction(env.home.factory) as session:
+def test_old_password_hash_is_upgraded_at_sign_in(web_env: WebEnv) -> None:
+    with transaction(web_env.home.factory) as session:
         user = session.query(User).filter_by(username="editor").one()
         user.password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha1:1000")
-    login(env.client(), "editor")
-    with transaction(env.home.factory) as session:
+    login(web_env.client(), "editor")
+    with transaction(web_env.home.factory) as session:
         assert session.query(User).filter_by(username="editor").one().password_hash.startswith("scrypt:32768:8:1$")
-    login(env.client(), "editor")  # and the new hash still lets the same password in
+    login(web_env.client(), "editor")  # and the new hash still lets the same password in
 
 
 def attempt(client: FlaskClient, username: str, password: str, address: str = "10.0.0.1"):  # type: ignore[no-untyped-def]
@@ -170,35 +163,34 @@ def test_login_limit_window_passes(tmp_path: Path) -> None:
 
 
 def assert_security_headers(response, what: str, csp: str = CSP) -> None:  # type: ignore[no-untyped-def]
+    assert SECURITY_HEADERS, "no security headers to check"
     for name, value in SECURITY_HEADERS.items():
         assert response.headers.get(name) == value, (what, name)
     assert response.headers.get("Content-Security-Policy") == csp, what
     assert "unsafe-inline" not in csp or "script-src" not in csp, what
 
 
-def test_security_headers_on_pages_json_and_files(tmp_path: Path, corpus: Path) -> None:
-    env = make_env(tmp_path)
-    client = env.client("contributor")
-    photo = upload(client, corpus / "exif/jpg/Canon_40D.jpg").get_json()["photo"]
-    editor = env.client("editor")
-    pdf = make_pdf(env.home_path / "p.pdf", 1)
-    with transaction(env.home.factory) as session:
-        proof = Proof(album_id=env.album_id(), number=1, kind="proof", status="done", progress=1.0,
+def test_security_headers_on_pages_json_and_files(web_env: WebEnv, contributor: FlaskClient, editor: FlaskClient,
+                                                   corpus: Path) -> None:
+    photo = upload(contributor, corpus / "exif/jpg/Canon_40D.jpg").get_json()["photo"]
+    pdf = make_pdf(web_env.home_path / "p.pdf", 1)
+    with transaction(web_env.home.factory) as session:
+        proof = Proof(album_id=web_env.album_id(), number=1, kind="proof", status="done", progress=1.0,
                       pdf_path=str(pdf), page_count=1, finished_at=datetime.now(timezone.utc))
         session.add(proof)
         session.flush()
         proof_id = proof.id
     responses = {
-        "html page": (client.get("/contribute/mine"), "text/html"),
-        "login page": (env.client().get("/login"), "text/html"),
-        "html error": (client.get("/no/such/page"), "text/html"),
-        "json": (client.get(f"/proofs/api/{proof_id}/status"), "application/json"),
-        "json error": (client.post("/contribute/api/upload", data={}), "application/json"),
-        "thumbnail": (client.get(photo["thumb"]), "image/jpeg"),
-        "static": (client.get("/static/app.css"), "text/css"),
+        "html page": (contributor.get("/contribute/mine"), "text/html"),
+        "login page": (web_env.client().get("/login"), "text/html"),
+        "html error": (contributor.get("/no/such/page"), "text/html"),
+        "json": (contributor.get(f"/proofs/api/{proof_id}/status"), "application/json"),
+        "json error": (contributor.post("/contribute/api/upload", data={}), "application/json"),
+        "thumbnail": (contributor.get(photo["thumb"]), "image/jpeg"),
+        "static": (contributor.get("/static/app.css"), "text/css"),
         "pdf": (editor.get(f"/proofs/{proof_id}/pdf"), "application/pdf"),
         "page image": (editor.get(f"/proofs/{proof_id}/page/1"), "image/png"),
-        "redirect": (env.client().get("/editor/review"), "text/html"),
+        "redirect": (web_env.client().get("/editor/review"), "text/html"),
     }
     for what, (response, mimetype) in responses.items():
         assert response.mimetype == mimetype, what
@@ -281,12 +273,6 @@ def test_secret_key_created_once_when_processes_race(tmp_path: Path) -> None:
         persistent_secret_key(tmp_path)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_serve_marks_interrupted_renders_failed(tmp_path: Path) -> None:
     home = tmp_path / "home"
     env = make_env(tmp_path)
@@ -295,34 +281,10 @@ def test_serve_marks_interrupted_renders_failed(tmp_path: Path) -> None:
         for number, status in ((1, "running"), (2, "queued"), (3, "done")):
             session.add(Proof(album_id=env.album_id(), number=number, kind="proof", status=status))
     env.home.close()
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "album.cli", "--home", str(home), "serve", "--port", str(port),
-         "--no-demo-accounts"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        lines = []
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            line = server.stdout.readline()  # type: ignore[union-attr]
-            lines.append(line)
-            if "打开 http" in line or not line:
-                break
-        assert any("上次中断的渲染任务：2 个已标记为失败" in line for line in lines), lines
-        for _ in range(50):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as answer:
-                    assert answer.status == 200
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("server did not answer")
-    finally:
-        server.terminate()
-        server.wait(10)
+    with album_serve(home, "--no-demo-accounts") as server:
+        assert server.lines, "album serve printed nothing"
+        assert any("上次中断的渲染任务：2 个已标记为失败" in line for line in server.lines), server.lines
+        assert first_answer(f"{server.base}/login") == 200, "server did not answer"
     reopened = create_app({"ALBUM_HOME": str(home), "SECRET_KEY": "x" * 32})
     with transaction(reopened.extensions["album_home"].factory) as session:
         states = {p.number: (p.status, p.error) for p in session.query(Proof)}

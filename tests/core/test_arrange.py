@@ -183,6 +183,7 @@ def test_page_multiple_is_one_the_paginator_accepts(db, album_id: int) -> None: 
         with transaction(db) as s, pytest.raises(AlbumError, match="页数倍数"):
             arrange.update_album(s, s.get(Album, album_id), expected_version=None, title="T",
                                  page_multiple=refused)
+    assert PAGE_MULTIPLES
     for multiple in PAGE_MULTIPLES:
         with transaction(db) as s:
             album = s.get(Album, album_id)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -22,14 +21,14 @@ from album.home import open_home
 from album.ingest.importer import import_paths
 from album.models import Album, Chapter, Photo, Pin, ReviewState, Role, User
 from album.store import sha256_file
+from cli_support import run_album
 
 pytestmark = pytest.mark.db
 PASSWORD = "备份-secret-7788"
 
 
 def album(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "album.cli", "--home", str(home), *args],
-                          capture_output=True, text=True, timeout=300, env=env)
+    return run_album(home, *args, check=False, timeout=300, env=env)
 
 
 def build_source(settings, corpus: Path) -> None:  # type: ignore[no-untyped-def]
@@ -125,6 +124,7 @@ def test_round_trip_gives_the_same_album(settings, corpus: Path, tmp_path: Path,
     after = snapshot(after_settings)
     for key in ("album", "chapters", "pins", "users", "files"):
         assert after[key] == before[key], key
+    assert after["files"], "the restored album has no files"
     assert all(h == content for h, content in after["files"])
     assert page_plan(new_home, after["ids"], env) == plan_before
     check = album(new_home, "check", env=env)
@@ -139,6 +139,7 @@ def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
+@pytest.mark.slow  # about 10 s: an export, then five broken archives each through a new `album` process
 def test_broken_archives_are_refused_with_one_clear_line(settings, corpus: Path, tmp_path: Path, target) -> None:
     build_source(settings, corpus)
     good = tmp_path / "good.zip"

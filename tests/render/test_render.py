@@ -120,6 +120,7 @@ def test_print_page_boxes_trim_exact_and_bleed_3mm(rendered):
         # room for crop marks beyond the bleed
         assert mx0 <= bleed[0] - 8 * PT and mx1 >= bleed[2] + 8 * PT, n
     with pikepdf.open(rendered["print_pdf"]) as pdf:
+        assert len(pdf.pages) == 6
         for page in pdf.pages:
             assert "/TrimBox" in page.obj and "/ArtBox" not in page.obj
 
@@ -146,6 +147,7 @@ def test_print_images_cmyk_at_300_ppi(rendered):
 
 def test_print_has_no_device_rgb(rendered):
     with pikepdf.open(rendered["print_pdf"]) as pdf:
+        assert len(pdf.pages) == 6
         for page in pdf.pages:
             ops = {str(op) for _, op in pikepdf.parse_content_stream(page)}
             assert not ops & {"rg", "RG"}, ops
@@ -188,6 +190,7 @@ def test_cmyk_images_show_true_colours(rendered, tmp_path):
     shown = ImageStat.Stat(page.crop(box)).mean
     with Image.open(rendered["files"][2]) as src:
         original = ImageStat.Stat(src.convert("RGB").resize((64, 40))).mean
+    assert len(shown) == len(original) == 3, (shown, original)
     assert all(abs(a - b) < 30 for a, b in zip(shown, original)), (shown, original)
 
 
@@ -234,6 +237,7 @@ def test_second_render_takes_every_image_from_cache(rendered):
     report = render_book(rendered["book"], rendered["store"], out,
                          RenderOptions(mode="print", workers=2))
     assert (report.images_processed, report.images_cached) == (0, 8)
+    assert len(report.images) == 8
     assert all(img.from_cache for img in report.images)
 
 
@@ -246,6 +250,7 @@ def test_proof_is_srgb_150ppi_trim_size_with_watermark(rendered):
         if report[int(r[0]), int(r[3])].effective_ppi >= 150:
             assert 148 <= int(r[12]) <= 230 and 148 <= int(r[13]) <= 230, r
     boxes = page_boxes(pdf, 6)
+    assert sorted(boxes) == [1, 2, 3, 4, 5, 6]
     for b in boxes.values():
         assert b["MediaBox"] == pytest.approx([0, 0, W * PT, H * PT], abs=0.01)
     # -raw keeps the rotated watermark's characters in drawing order

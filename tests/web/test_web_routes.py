@@ -69,6 +69,7 @@ def routes(app) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
 
 
 def test_every_view_declares_its_roles(env: WebEnv) -> None:
+    assert env.app.view_functions, "the app has no views"
     for endpoint in env.app.view_functions:
         assert allowed_roles(env.app, endpoint) != UNDECLARED, f"{endpoint} has no @requires"
     assert allowed_roles(env.app, "static") is PUBLIC
@@ -123,38 +124,35 @@ def test_route_matrix(env: WebEnv, clients: dict[str | None, FlaskClient]) -> No
     assert checked >= 5 * 35
 
 
-def test_contributors_cannot_see_each_other(tmp_path: Path, corpus: Path) -> None:
-    env = make_env(tmp_path)
-    a, b, editor = env.client("contributor"), env.client("other"), env.client("editor")
-    answer = upload(a, corpus / "exif/jpg/gps/DSCN0010.jpg").get_json()
+def test_contributors_cannot_see_each_other(web_env: WebEnv, contributor: FlaskClient,
+                                            other_contributor: FlaskClient, editor: FlaskClient, corpus: Path) -> None:
+    answer = upload(contributor, corpus / "exif/jpg/gps/DSCN0010.jpg").get_json()
     photo_id = answer["photo"]["id"]
-    assert a.post(f"/contribute/api/photo/{photo_id}",
+    assert contributor.post(f"/contribute/api/photo/{photo_id}",
                   json={"caption": "甲的秘密说明", "version": answer["photo"]["version"]}).status_code == 200
 
-    assert "甲的秘密说明" in a.get("/contribute/mine").get_data(as_text=True)
-    listing = b.get("/contribute/mine").get_data(as_text=True)
+    assert "甲的秘密说明" in contributor.get("/contribute/mine").get_data(as_text=True)
+    listing = other_contributor.get("/contribute/mine").get_data(as_text=True)
     assert "甲的秘密说明" not in listing and f"/contribute/photo/{photo_id}" not in listing
-    assert b.get(f"/contribute/photo/{photo_id}/thumb").status_code == 404
-    assert b.get(f"/contribute/photo/{photo_id}").status_code == 404
-    assert b.post(f"/contribute/photo/{photo_id}", data={"caption": "改"}).status_code == 404
-    assert b.post(f"/contribute/api/photo/{photo_id}", json={"caption": "改"}).status_code == 404
-    assert b.post(f"/contribute/photo/{photo_id}/withdraw").status_code == 404
+    assert other_contributor.get(f"/contribute/photo/{photo_id}/thumb").status_code == 404
+    assert other_contributor.get(f"/contribute/photo/{photo_id}").status_code == 404
+    assert other_contributor.post(f"/contribute/photo/{photo_id}", data={"caption": "改"}).status_code == 404
+    assert other_contributor.post(f"/contribute/api/photo/{photo_id}", json={"caption": "改"}).status_code == 404
+    assert other_contributor.post(f"/contribute/photo/{photo_id}/withdraw").status_code == 404
     # The same file uploaded by B is refused without revealing A's data.
-    dup = upload(b, corpus / "exif/jpg/gps/DSCN0010.jpg")
+    dup = upload(other_contributor, corpus / "exif/jpg/gps/DSCN0010.jpg")
     assert dup.status_code == 409 and "甲的秘密说明" not in dup.get_data(as_text=True)
     # Editors see everyone's photos; A's photo is untouched.
     assert "甲的秘密说明" in editor.get("/editor/review").get_data(as_text=True)
     assert editor.get(f"/contribute/photo/{photo_id}/thumb").status_code == 200
-    assert a.get(f"/contribute/photo/{photo_id}/thumb").status_code == 200
+    assert contributor.get(f"/contribute/photo/{photo_id}/thumb").status_code == 200
 
 
-def test_contributor_cannot_edit_after_acceptance(tmp_path: Path) -> None:
-    env = make_env(tmp_path)
-    photo_id = add_photo(env, "contributor", caption="原说明", status=ReviewState.accepted)
-    a = env.client("contributor")
-    response = a.post(f"/contribute/api/photo/{photo_id}", json={"caption": "新说明"})
+def test_contributor_cannot_edit_after_acceptance(web_env: WebEnv, contributor: FlaskClient) -> None:
+    photo_id = add_photo(web_env, "contributor", caption="原说明", status=ReviewState.accepted)
+    response = contributor.post(f"/contribute/api/photo/{photo_id}", json={"caption": "新说明"})
     assert response.status_code == 422
     assert "已被采用" in response.get_json()["error"]
-    assert a.post(f"/contribute/photo/{photo_id}/withdraw").status_code == 422
-    assert "原说明" in a.get("/contribute/mine").get_data(as_text=True)
-    assert "修改</a>" not in a.get("/contribute/mine").get_data(as_text=True)
+    assert contributor.post(f"/contribute/photo/{photo_id}/withdraw").status_code == 422
+    assert "原说明" in contributor.get("/contribute/mine").get_data(as_text=True)
+    assert "修改</a>" not in contributor.get("/contribute/mine").get_data(as_text=True)

@@ -31,8 +31,10 @@ from album.ingest.importer import import_paths
 from album.models import ReviewState
 from album.layout.front_matter import chinese_ordinal
 from album.publish import render_album
-from conftest import CORPUS
+from locations import CORPUS
 from corpus_derived import LARGE_NAME, large_photo
+
+pytestmark = pytest.mark.slow  # renders a whole album, proof and print
 
 MM = 72 / 25.4
 # From design.md: no line starts with closing punctuation, none ends with opening punctuation.
@@ -399,6 +401,7 @@ def test_latin_words_and_numbers_are_not_split(rendered: RenderedAlbum) -> None:
 def test_chapter_openers_carry_no_folio_and_photo_pages_do(rendered: RenderedAlbum) -> None:
     pdf = pdfium.PdfDocument(rendered.proof)
     try:
+        assert rendered.book.pages, "no pages rendered"
         for page in rendered.book.pages:
             glyphs = page_glyphs(pdf, page.number - 1)
             h = rendered.book.trim_height_mm

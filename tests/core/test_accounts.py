@@ -65,6 +65,7 @@ def test_seed_demo_users_gives_one_account_per_role(settings: Settings) -> None:
             roles = {u.username: u.role for u in session.query(User)}
             assert roles["admin"] == Role.admin and roles["editor"] == Role.editor
             assert roles["contributor"] == roles["contributor2"] == Role.contributor
+            assert second, "no demo accounts seeded"
             for name, password in second.items():
                 assert authenticate(session, name, password) is not None
                 assert authenticate(session, name, first[name]) is None

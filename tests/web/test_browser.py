@@ -8,18 +8,15 @@ read back. Screenshots of each main page go to /tmp/shots/ for a person to look 
 from __future__ import annotations
 
 import subprocess
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from album.db import transaction
 from album.models import Photo, ReviewState
 from web_support import WebEnv, make_env
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # slow: about 10 s, a real Chromium rendering a proof
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path("/tmp/shots")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -27,23 +24,21 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[WebEnv, str]]:
+def served(tmp_path: Path, serve_app) -> tuple[WebEnv, str]:  # type: ignore[no-untyped-def]
     env = make_env(tmp_path, WTF_CSRF_ENABLED=True)
-    server = make_server("127.0.0.1", 0, env.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="web-test-server", daemon=True)
-    thread.start()
-    try:
-        yield env, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    return env, serve_app(env.app)
 
 
 @pytest.fixture
 def browser():  # type: ignore[no-untyped-def]
+    # Missing pieces fail, not skip: the README's test command (scripts/test) installs both.
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
+        pytest.fail(f"Debian's chromium is not installed ({CHROMIUM} missing): run scripts/test, "
+                    "or apt-get install chromium")
+    try:
+        from playwright import sync_api
+    except ImportError as exc:
+        pytest.fail(f"Playwright is not installed ({exc}): run scripts/test, or .venv/bin/pip install playwright")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask.testing import FlaskClient
+
 from album.db import transaction
 from album.models import Album, Chapter, Photo, Pin, ReviewState
 from web.access import PUBLIC, requires
-from web_support import add_chapter, add_photo, chapter_ids, make_env
+from web_support import WebEnv, add_chapter, add_photo, chapter_ids, make_env
 
 
 def photo(env, photo_id: int) -> Photo:  # type: ignore[no-untyped-def]
@@ -15,16 +17,14 @@ def photo(env, photo_id: int) -> Photo:  # type: ignore[no-untyped-def]
         return session.get(Photo, photo_id)
 
 
-def test_review_queue_filters_and_bulk_review(tmp_path: Path) -> None:
-    env = make_env(tmp_path)
-    first = add_photo(env, "contributor", caption="甲的照片")
-    second = add_photo(env, "other", caption="乙的照片")
-    nameless = add_photo(env, "other", caption="")
-    editor = env.client("editor")
+def test_review_queue_filters_and_bulk_review(web_env: WebEnv, editor: FlaskClient) -> None:
+    first = add_photo(web_env, "contributor", caption="甲的照片")
+    second = add_photo(web_env, "other", caption="乙的照片")
+    nameless = add_photo(web_env, "other", caption="")
 
     page = editor.get("/editor/review").get_data(as_text=True)
     assert "甲的照片" in page and "乙的照片" in page and "未填写图片说明" in page
-    only_a = editor.get(f"/editor/review?contributor={env.user_ids['contributor']}").get_data(as_text=True)
+    only_a = editor.get(f"/editor/review?contributor={web_env.user_ids['contributor']}").get_data(as_text=True)
     assert "甲的照片" in only_a and "乙的照片" not in only_a
     by_unit = editor.get("/editor/review?unit=other单位").get_data(as_text=True)
     assert "乙的照片" not in by_unit  # rows made by add_photo carry no unit
@@ -32,19 +32,19 @@ def test_review_queue_filters_and_bulk_review(tmp_path: Path) -> None:
     refused = editor.post("/editor/review", data={"photo": [first, second], "action": "reject"},
                           follow_redirects=True)
     assert "不采用时请填写原因" in refused.get_data(as_text=True)
-    assert photo(env, first).status == ReviewState.submitted
+    assert photo(web_env, first).status == ReviewState.submitted
 
     no_caption = editor.post("/editor/review", data={"photo": [first, nameless], "action": "accept"},
                              follow_redirects=True)
     assert "还没有图片说明" in no_caption.get_data(as_text=True)
-    assert photo(env, first).status == ReviewState.submitted  # all or nothing
+    assert photo(web_env, first).status == ReviewState.submitted  # all or nothing
 
     editor.post("/editor/review", data={"photo": [first, second], "action": "accept"})
-    assert photo(env, first).status == ReviewState.accepted
-    assert photo(env, second).status == ReviewState.accepted
+    assert photo(web_env, first).status == ReviewState.accepted
+    assert photo(web_env, second).status == ReviewState.accepted
     editor.post("/editor/review", data={"photo": [nameless], "action": "reject", "reason": "画面模糊"})
-    assert photo(env, nameless).reject_reason == "画面模糊"
-    mine = env.client("other").get("/contribute/mine").get_data(as_text=True)
+    assert photo(web_env, nameless).reject_reason == "画面模糊"
+    mine = web_env.client("other").get("/contribute/mine").get_data(as_text=True)
     assert "已采用" in mine and "未采用原因：画面模糊" in mine
     accepted = editor.get("/editor/review?status=accepted").get_data(as_text=True)
     assert "甲的照片" in accepted and "画面模糊" not in accepted
@@ -62,25 +62,23 @@ def test_review_queue_paginates(tmp_path: Path) -> None:
     assert "照片00" in last and "照片11" not in last  # newest first
 
 
-def test_chapters_create_rename_reorder_and_conflict(tmp_path: Path) -> None:
-    env = make_env(tmp_path)
-    editor = env.client("editor")
+def test_chapters_create_rename_reorder_and_conflict(web_env: WebEnv, editor: FlaskClient) -> None:
     for title in ("旗帜引领", "产业兴旺", "生态宜居"):
         editor.post("/editor/chapters", data={"title": title})
     duplicate = editor.post("/editor/chapters", data={"title": "产业兴旺"}, follow_redirects=True)
     assert "已有名为“产业兴旺”的篇目" in duplicate.get_data(as_text=True)
-    ids = chapter_ids(env)
+    ids = chapter_ids(web_env)
     assert len(ids) == 3
 
     answer = editor.post("/editor/api/chapters/order", json={"ids": [ids[2], ids[0], ids[1]]})
     assert answer.status_code == 200 and answer.get_json()["ok"]
-    assert chapter_ids(env) == [ids[2], ids[0], ids[1]]
+    assert chapter_ids(web_env) == [ids[2], ids[0], ids[1]]
     incomplete = editor.post("/editor/api/chapters/order", json={"ids": [ids[0]]})
     assert incomplete.status_code == 409 and "刷新" in incomplete.get_json()["error"]
     garbage = editor.post("/editor/api/chapters/order", json={"ids": "x"})
     assert garbage.status_code == 422 and garbage.is_json
 
-    with transaction(env.home.factory) as session:
+    with transaction(web_env.home.factory) as session:
         version = session.get(Chapter, ids[0]).version
     ok = editor.post(f"/editor/chapter/{ids[0]}", data={
         "title": "旗帜引领·党建", "opener_text": "篇首语文字", "version": version})
@@ -89,17 +87,15 @@ def test_chapters_create_rename_reorder_and_conflict(tmp_path: Path) -> None:
         "title": "别人的旧版本", "opener_text": "", "version": version})
     assert stale.status_code == 409
     assert "已被他人修改，请刷新后重试" in stale.get_data(as_text=True)
-    with transaction(env.home.factory) as session:
+    with transaction(web_env.home.factory) as session:
         chapter = session.get(Chapter, ids[0])
         assert (chapter.title, chapter.opener_text) == ("旗帜引领·党建", "篇首语文字")
 
 
-def test_photo_order_move_focal_and_pins(tmp_path: Path) -> None:
-    env = make_env(tmp_path)
-    a, b = add_chapter(env, "甲篇"), add_chapter(env, "乙篇")
-    p1, p2, p3 = (add_photo(env, "contributor", caption=f"图{i}", status=ReviewState.accepted,
+def test_photo_order_move_focal_and_pins(web_env: WebEnv, editor: FlaskClient) -> None:
+    a, b = add_chapter(web_env, "甲篇"), add_chapter(web_env, "乙篇")
+    p1, p2, p3 = (add_photo(web_env, "contributor", caption=f"图{i}", status=ReviewState.accepted,
                             chapter_id=a, position=i) for i in (1, 2, 3))
-    editor = env.client("editor")
     page = editor.get(f"/editor/chapter/{a}").get_data(as_text=True)
     assert page.index("图1") < page.index("图2") < page.index("图3")
 
@@ -110,52 +106,48 @@ def test_photo_order_move_focal_and_pins(tmp_path: Path) -> None:
     assert wrong.status_code == 409
 
     moved = editor.post(f"/editor/api/photo/{p1}/move", json={"chapter_id": b})
-    assert moved.status_code == 200 and photo(env, p1).chapter_id == b
+    assert moved.status_code == 200 and photo(web_env, p1).chapter_id == b
     out = editor.post(f"/editor/api/photo/{p2}/move", json={"chapter_id": None})
-    assert out.status_code == 200 and photo(env, p2).chapter_id is None
+    assert out.status_code == 200 and photo(web_env, p2).chapter_id is None
     assert "图2" in editor.get("/editor/unassigned").get_data(as_text=True)
     assert editor.post(f"/editor/api/photo/{p2}/move", json={"chapter_id": 9999}).status_code == 404
 
     focal = editor.post(f"/editor/api/photo/{p3}/focal", json={"x": 0.25, "y": 0.8})
     assert focal.get_json() == {"ok": True, "x": 0.25, "y": 0.8}
-    assert (photo(env, p3).focal_x, photo(env, p3).focal_y) == (0.25, 0.8)
+    assert (photo(web_env, p3).focal_x, photo(web_env, p3).focal_y) == (0.25, 0.8)
     outside = editor.post(f"/editor/api/photo/{p3}/focal", json={"x": 1.5, "y": 0.5})
     assert outside.status_code == 422 and "0 到 1" in outside.get_json()["error"]
-    assert photo(env, p3).focal_x == 0.25
+    assert photo(web_env, p3).focal_x == 0.25
 
     editor.post("/editor/pins", data={"template": "two-wide", "photo": [p3, p1], "back": f"/editor/chapter/{a}"})
     editor.post("/editor/pins", data={"template": "alone", "photo": [p1]})
     unknown = editor.post("/editor/pins", data={"template": "no-such", "photo": [p3]}, follow_redirects=True)
     assert "没有名为 no-such 的版式" in unknown.get_data(as_text=True)
-    with transaction(env.home.factory) as session:
+    with transaction(web_env.home.factory) as session:
         pins = [(p.template, p.photo_ids) for p in session.query(Pin)]
     assert pins == [("alone", [p1])]  # the new pin replaced the one that held p1
     page = editor.get(f"/editor/chapter/{b}").get_data(as_text=True)
     assert "单独成页" in page and "two-wide" in page  # the pin badge and the template list
 
 
-def test_editor_edits_caption_with_version_check(tmp_path: Path) -> None:
-    env = make_env(tmp_path)
-    p = add_photo(env, "contributor", caption="原文")
-    editor = env.client("editor")
+def test_editor_edits_caption_with_version_check(web_env: WebEnv, editor: FlaskClient) -> None:
+    p = add_photo(web_env, "contributor", caption="原文")
     page = editor.get(f"/editor/photo/{p}").get_data(as_text=True)
     assert 'name="version" value="1"' in page and "focal-img" in page
     saved = editor.post(f"/editor/photo/{p}", data={"caption": "改后", "photographer": "李四", "version": 1})
     assert saved.status_code == 302
     stale = editor.post(f"/editor/photo/{p}", data={"caption": "覆盖", "version": 1})
     assert stale.status_code == 409
-    assert photo(env, p).caption == "改后" and photo(env, p).photographer == "李四"
+    assert photo(web_env, p).caption == "改后" and photo(web_env, p).photographer == "李四"
 
 
-def test_album_settings(tmp_path: Path) -> None:
-    env = make_env(tmp_path)
-    editor = env.client("editor")
+def test_album_settings(web_env: WebEnv, editor: FlaskClient) -> None:
     form = {"title": "脱贫攻坚纪实", "subtitle": "2016—2020", "trim": "A4", "preface": "前言正文",
             "afterword": "后记", "copyright_text": "版权所有", "page_multiple": "8",
             "paper_caliper_mm": "0.12", "icc_profile_path": "", "version": "1"}
     assert editor.post("/editor/settings", data=form).status_code == 302
-    with transaction(env.home.factory) as session:
-        album = session.get(Album, env.album_id())
+    with transaction(web_env.home.factory) as session:
+        album = session.get(Album, web_env.album_id())
         assert (album.title, album.trim_width_mm, album.trim_height_mm) == ("脱贫攻坚纪实", 210, 297)
         assert (album.page_multiple, album.paper_caliper_mm, album.preface) == (8, 0.12, "前言正文")
     stale = editor.post("/editor/settings", data={**form, "title": "旧"})

@@ -4,7 +4,6 @@ plus a shared check of the invariants every Book must meet."""
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +14,8 @@ from album.layout.paginate import MAX_CROP_LOSS, describe_book, paginate
 from album.layout.front_matter import chinese_ordinal, index_sort_key, page_ranges
 from album.layout.photo_pages import fill_crop
 from album.layout.snapshot import AlbumSnapshot, ChapterSnapshot, PhotoSnapshot, PinSnapshot
+from locations import LAYOUTS
 
-LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 MAX_SAME_RUN = 2  # no more than this many consecutive photo pages on one template
 PEOPLE = ["张伟", "李娜", "王芳", "刘强", "Anna Berg"]
 
@@ -66,6 +65,7 @@ def check_book(book: Book, snap: AlbumSnapshot, pinned: set[int] = frozenset()) 
     assert book.page_count % snap.page_multiple == 0
     seen = photo_pages(book)
     all_ids = [p.id for c in snap.chapters for p in c.photos]
+    assert all_ids, "the album under test has no photos"
     assert sorted(seen) == sorted(all_ids), "every photo exactly once"
     for pid, pages in seen.items():
         if len(pages) == 2:  # a spread: left half on an even page, right half on the next
@@ -78,6 +78,7 @@ def check_book(book: Book, snap: AlbumSnapshot, pinned: set[int] = frozenset()) 
     order = [f.photo_id for p in book.pages for f in p.photo_frames()]
     assert [k for k, _ in itertools.groupby(order)] == all_ids, "photo order kept"
     openers = [p for p in book.pages if p.kind == "opener" and p.frames]
+    assert openers, "no chapter opener"
     assert all(p.is_recto for p in openers), "chapters start on right-hand pages"
     w, h, bleed = book.trim_width_mm, book.trim_height_mm, book.bleed_mm
     for page in book.pages:
@@ -143,6 +144,7 @@ def test_extreme_aspect_falls_back_to_the_uncropped_slot(templates) -> None:
     book = paginate(snap, templates)
     check_book(book, snap)
     frames = [f for p in book.pages for f in p.photo_frames()]
+    assert frames, "no photo placed"
     assert all(f.crop == Crop() for f in frames)
     for f in frames:  # placed at the photo's own aspect
         aspect = 12.0 if f.photo_id == 1 else 0.1
@@ -261,6 +263,7 @@ def test_folios_and_running_heads(templates) -> None:
     snap = album([1.5] * 6)
     book = paginate(snap, templates)
     photo_page = [p for p in book.pages if p.kind == "photo" and not p.template.startswith("spread")]
+    assert photo_page, "no single photo page"
     for page in photo_page:
         roles = {f.role: f for f in page.text_frames()}
         assert roles["folio"].blocks[0].text == str(page.number) == page.folio

@@ -10,8 +10,8 @@ import pytest
 from album.errors import LayoutError
 from album.layout.templates import load_templates
 from album.layout.template_model import REFERENCE_TRIM_MM, resolve
+from locations import LAYOUTS
 
-LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 
 REQUIRED = {
     "full-bleed": "photo", "single-caption": "photo", "two-stacked": "photo",

@@ -4,16 +4,13 @@ pin a template, a spread or a page of its own for some photos, and read the page
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from cli_support import ALBUM
 from cli_support import run_album as album
-from conftest import CORPUS
+from locations import CORPUS, LAYOUTS
 
-LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 PLAN_LINE = re.compile(r"^\s*(\d+)\s+(\S+)\s+(\S+)((?:\s+#\d+)*)\s*$")
 
 
@@ -50,7 +47,7 @@ def ids(home: Path) -> list[int]:
 
 
 def test_layouts_lists_every_template_file() -> None:
-    out = subprocess.run([*ALBUM, "layouts"], capture_output=True, text=True, timeout=120, check=True).stdout
+    out = album(None, "layouts", timeout=120).stdout
     listed = {line.split()[0] for line in out.splitlines() if line.strip()}
     files = {p.stem for p in LAYOUTS.glob("*.toml")} - {"book", "styles"}
     assert listed == files
@@ -95,6 +92,7 @@ def test_pin_alone_gives_the_photo_a_page_of_its_own(home: Path, ids: list[int])
     album(home, "pin", "alone", *map(str, photos))
     try:
         rows = plan(home)
+        assert len(photos) == 2, photos
         for photo in photos:
             where = pages_of(rows, photo)
             assert len(where) == 1 and where[0][2] == [photo], where

@@ -23,6 +23,8 @@ from album.publish import render_album
 from album.render.marks import PrintSheet
 from album.store import sha256_file
 
+pytestmark = pytest.mark.slow  # renders a whole album and rasterises it with Ghostscript
+
 DPI = 72
 SAMPLES = {
     "pil_sample_cmyk.jpg": "一张 CMYK 原图：应保持原有的油墨值。",

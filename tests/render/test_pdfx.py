@@ -96,6 +96,7 @@ def test_metadata_version_and_id(pdfx_file: Path) -> None:
         assert meta["pdf:Trapped"] == "False"
         assert meta["xmpMM:RenditionClass"] == "default"
         assert str(meta["xmpMM:DocumentID"]).startswith("uuid:")
+        assert len(pdf.pages) > 0, "no pages"
         for page in pdf.pages:
             assert "/TrimBox" in page.obj and "/ArtBox" not in page.obj
             assert "/Annots" not in page.obj

@@ -3,11 +3,7 @@ reason for each bad file, acceptance for each good one, and no leftover row or f
 
 from __future__ import annotations
 
-import struct
-import subprocess
-import sys
 import zipfile
-import zlib
 from pathlib import Path
 
 import pytest
@@ -17,34 +13,8 @@ from album.config import Limits
 from album.db import transaction
 from album.home import open_home
 from album.ingest.importer import import_paths
-
-# What each refused corpus file must be refused for; every other file must be accepted.
-REFUSED = {
-    "broken.png": "corrupt",
-    "broken_data_stream.png": "corrupt",
-    "crash-0c7e0e8e11ce787078f00b5b0ca409a167f070e0.tif": "corrupt",
-    "crash-2020-10-test.tif": "corrupt",
-    "truncated_end_chunk.png": "corrupt",
-    "truncated_image.png": "corrupt",
-    "truncated_jpeg.jpg": "corrupt",
-    "decompression_bomb.gif": "unsupported",
-    "decompression_bomb_extents.gif": "unsupported",
-    "hopper.gif": "unsupported",
-    "hopper.bmp": "unsupported",
-    "hopper.heif": "unsupported",
-    "hopper.avif": "unsupported",
-    "exif.avif": "unsupported",
-    "rot1mir0.avif": "unsupported",
-    "negative_size.ppm": "not-image",
-}
-
-
-def png_bomb(width: int, height: int) -> bytes:
-    """A tiny PNG whose header promises width × height pixels."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+from cli_support import run_album
+from hostile_files import REFUSED, png_bomb
 
 
 @pytest.fixture
@@ -81,6 +51,7 @@ def test_every_pillow_corpus_file_through_core_import(settings, corpus):
     with transaction(home.factory) as s:
         album_id = create_album(s, "对抗").id
     files = sorted(p for p in (corpus / "pillow").iterdir() if p.is_file())
+    assert files, "no Pillow corpus files"
     report = import_paths(home.factory, home.store, settings.limits, album_id, files)
     outcomes = {o.name: o for o in report.outcomes}
     assert set(outcomes) == {p.name for p in files}
@@ -99,16 +70,16 @@ def test_every_pillow_corpus_file_through_core_import(settings, corpus):
 def test_hostile_files_through_cli_leave_nothing_behind(tmp_path, hostile_dir):
     d, expected = hostile_dir
     home = tmp_path / "home"
-    cli = [sys.executable, "-m", "album.cli", "--home", str(home)]
-    subprocess.run([*cli, "init", "--title", "对抗"], check=True, capture_output=True)
-    result = subprocess.run([*cli, "import", str(d)], capture_output=True, text=True, timeout=300)
+    run_album(home, "init", "--title", "对抗")
+    result = run_album(home, "import", str(d), check=False, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "新增 1 张" in result.stdout
+    assert expected
     for name, code in expected.items():
         if code != "added":
             assert name.split("/")[-1] in result.stderr or name in result.stderr, name
     assert "broken.zip" in result.stderr
-    check = subprocess.run([*cli, "check"], capture_output=True, text=True)
+    check = run_album(home, "check", check=False)
     assert check.returncode == 0, check.stdout + check.stderr
     originals = list((home / "store" / "originals").rglob("*"))
     assert len([p for p in originals if p.is_file()]) == 1
@@ -122,6 +93,7 @@ def test_hostile_codes_are_specific(settings, hostile_dir):
         album_id = create_album(s, "对抗").id
     report = import_paths(home.factory, home.store, settings.limits, album_id, sorted(d.iterdir()))
     got = {o.name: (o.code or o.status) for o in report.outcomes}
+    assert expected
     for name, code in expected.items():
         assert got[name] == code, (name, got[name])
     assert got["broken.zip"] == "bad-zip"

@@ -21,7 +21,6 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -33,23 +32,20 @@ from album.home import open_home
 from album.integrity import check_home
 from album.jobs import INTERRUPTED
 from album.models import Photo, Proof
+from cli_support import album_argv, run_album
 
-pytestmark = pytest.mark.db
+pytestmark = [pytest.mark.db, pytest.mark.slow]  # slow: each kill-and-rerun loop takes 10-15 s
 
 SEED = 20240607
 TRIES = 4
 
 
-def album_cmd(home: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "album.cli", "--home", str(home), *args]
-
-
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(album_cmd(home, *args), capture_output=True, text=True, timeout=300)
+    return run_album(home, *args, check=False, timeout=300)
 
 
 def start(home: Path, *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(album_cmd(home, *args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    return subprocess.Popen(album_argv(home, *args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
 
 
@@ -121,6 +117,7 @@ def test_killed_imports_lose_nothing_and_rerun_completes(settings, photo_folder:
         assert all(now.get(sha) == pid for sha, pid in seen.items()), "a committed photo was lost or changed"
         seen = now
     assert killed >= 1, "the first kill should have cut the import short"
+    assert seen, "no photo was committed before the kills"
 
     done = run(home, "import", str(photo_folder))
     assert done.returncode == 0, done.stderr
@@ -133,6 +130,7 @@ def test_killed_imports_lose_nothing_and_rerun_completes(settings, photo_folder:
 
     first = run(home, "check")
     if first.returncode != 0:  # only temp files from a cut-short copy may remain
+        assert first.stdout.splitlines(), first.stderr
         assert all(line.startswith("中断写入留下的临时文件") for line in first.stdout.splitlines()), first.stdout
         assert run(home, "check", "--repair").returncode == 0
     clean = run(home, "check")

@@ -8,12 +8,14 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from PIL import Image
+from flask.testing import FlaskClient
 
 from album.db import transaction
 from album.models import Comment, Proof
 from web.proofs import spreads_of
-from web_support import add_chapter, make_env, make_pdf, upload
+from web_support import WebEnv, add_chapter, make_pdf, upload
 
 
 def add_proof(env, pages: int = 5, status: str = "done", number: int = 1) -> int:  # type: ignore[no-untyped-def]
@@ -36,66 +38,63 @@ def test_spreads_put_page_one_on_the_right() -> None:
     assert spreads_of(5) == [[None, 1], [2, 3], [4, 5]]
 
 
-def test_proof_list_status_viewer_and_page_images(tmp_path: Path) -> None:
-    env = make_env(tmp_path)
-    done = add_proof(env, pages=5)
-    running = add_proof(env, status="running", number=2)
-    viewer = env.client("contributor")  # everyone sees the proofs
+def test_proof_list_status_viewer_and_page_images(web_env: WebEnv, contributor: FlaskClient) -> None:
+    done = add_proof(web_env, pages=5)
+    running = add_proof(web_env, status="running", number=2)
 
-    listing = viewer.get("/proofs/").get_data(as_text=True)
+    listing = contributor.get("/proofs/").get_data(as_text=True)
     assert "第 1 版" in listing and "错误 1</span>，警告 3" in listing
     assert f'data-status-url="/proofs/api/{running}/status"' in listing
     assert "开始渲染" not in listing  # only editors start renders
 
-    status = viewer.get(f"/proofs/api/{running}/status").get_json()["proof"]
+    status = contributor.get(f"/proofs/api/{running}/status").get_json()["proof"]
     assert (status["status"], status["percent"]) == ("running", 40)
-    assert viewer.get(f"/proofs/{running}/pdf").status_code == 404
+    assert contributor.get(f"/proofs/{running}/pdf").status_code == 404
 
-    page = viewer.get(f"/proofs/{done}").get_data(as_text=True)
+    page = contributor.get(f"/proofs/{done}").get_data(as_text=True)
     assert page.count(f'src="/proofs/{done}/page/') == 5 + 1  # five thumbnails + the selected page
-    spreads = viewer.get(f"/proofs/{done}?view=spreads").get_data(as_text=True)
+    spreads = contributor.get(f"/proofs/{done}?view=spreads").get_data(as_text=True)
     assert spreads.count('class="spread"') == 3 and 'class="page blank"' in spreads
 
-    image = viewer.get(f"/proofs/{done}/page/2")
+    image = contributor.get(f"/proofs/{done}/page/2")
     assert image.status_code == 200 and image.mimetype == "image/png"
     with Image.open(io.BytesIO(image.data)) as img:
         assert img.width == 240 and 330 < img.height < 350  # A4-ish portrait
-    cached = list((env.home.store.cache).rglob("*-p2-w240.png"))
+    cached = list((web_env.home.store.cache).rglob("*-p2-w240.png"))
     assert len(cached) == 1
     mtime = cached[0].stat().st_mtime_ns
-    assert viewer.get(f"/proofs/{done}/page/2").data == image.data
+    assert contributor.get(f"/proofs/{done}/page/2").data == image.data
     assert cached[0].stat().st_mtime_ns == mtime  # served from the cache, not re-rendered
-    assert viewer.get(f"/proofs/{done}/page/6").status_code == 404
+    assert contributor.get(f"/proofs/{done}/page/6").status_code == 404
 
-    download = viewer.get(f"/proofs/{done}/pdf")
+    download = contributor.get(f"/proofs/{done}/pdf")
     assert download.status_code == 200 and download.data.startswith(b"%PDF")
     assert "attachment" in download.headers["Content-Disposition"]
 
 
-def test_comments_pinned_to_pages_and_resolved_by_editors(tmp_path: Path) -> None:
-    env = make_env(tmp_path)
-    proof_id = add_proof(env, pages=3)
-    reviewer, editor = env.client("contributor"), env.client("editor")
-    reviewer.post(f"/proofs/{proof_id}/comments", data={"page": 2, "text": "第二页的说明有错字"})
-    out_of_range = reviewer.post(f"/proofs/{proof_id}/comments", data={"page": 9, "text": "x"},
+def test_comments_pinned_to_pages_and_resolved_by_editors(web_env: WebEnv, contributor: FlaskClient,
+                                                          editor: FlaskClient) -> None:
+    proof_id = add_proof(web_env, pages=3)
+    contributor.post(f"/proofs/{proof_id}/comments", data={"page": 2, "text": "第二页的说明有错字"})
+    out_of_range = contributor.post(f"/proofs/{proof_id}/comments", data={"page": 9, "text": "x"},
                                  follow_redirects=True)
     assert "页码超出范围" in out_of_range.get_data(as_text=True)
     page = editor.get(f"/proofs/{proof_id}?page=2").get_data(as_text=True)
     assert "第二页的说明有错字" in page and "1 条意见" in page
-    with transaction(env.home.factory) as session:
+    with transaction(web_env.home.factory) as session:
         comment = session.query(Comment).one()
-        assert (comment.page, comment.author_id) == (2, env.user_ids["contributor"])
-    assert reviewer.post(f"/proofs/comments/{comment.id}/resolve").status_code == 403
+        assert (comment.page, comment.author_id) == (2, web_env.user_ids["contributor"])
+    assert contributor.post(f"/proofs/comments/{comment.id}/resolve").status_code == 403
     assert editor.post(f"/proofs/comments/{comment.id}/resolve", data={"resolved": "1"}).status_code == 302
-    with transaction(env.home.factory) as session:
+    with transaction(web_env.home.factory) as session:
         assert session.get(Comment, comment.id).resolved is True
     assert "1 条意见" not in editor.get(f"/proofs/{proof_id}").get_data(as_text=True)
 
 
-def test_real_render_from_the_web(tmp_path: Path, corpus: Path) -> None:
-    env = make_env(tmp_path)
-    add_chapter(env, "山乡巨变")
-    contributor, editor = env.client("contributor"), env.client("editor")
+@pytest.mark.slow  # renders a whole album
+def test_real_render_from_the_web(web_env: WebEnv, contributor: FlaskClient, editor: FlaskClient,
+                                  tmp_path: Path, corpus: Path) -> None:
+    add_chapter(web_env, "山乡巨变")
     ids = []
     for name, caption in (("exif/jpg/gps/DSCN0010.jpg", "梯田春耕"), ("exif/jpg/orientation/landscape_6.jpg", "新修的村道")):
         photo = upload(contributor, corpus / name).get_json()["photo"]
@@ -119,8 +118,8 @@ def test_real_render_from_the_web(tmp_path: Path, corpus: Path) -> None:
     pdf.write_bytes(editor.get(f"/proofs/{proof_id}/pdf").data)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "梯田春耕" in text and "新修的村道" in text
-    with transaction(env.home.factory) as session:
-        assert session.get(Proof, proof_id).created_by == env.user_ids["editor"]
+    with transaction(web_env.home.factory) as session:
+        assert session.get(Proof, proof_id).created_by == web_env.user_ids["editor"]
     assert editor.get(f"/proofs/{proof_id}/page/1").status_code == 200
     assert editor.get(f"/proofs/{proof_id}/report").status_code == 200
 

@@ -23,15 +23,13 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from waitress import wasyncore
-from waitress.server import create_server
 
 from album.accounts import create_user
 from album.db import transaction
 from album.integrity import check_home
 from album.models import Photo, Role
 from web import CONFLICT_MESSAGE
-from web_support import PASSWORD, WebEnv, add_photo, make_env
+from web_support import PASSWORD, WebEnv, add_photo, make_env, served_app
 
 TIMEOUT = 30  # seconds, for any one request
 UPLOADERS = 20
@@ -98,21 +96,8 @@ class Browser:
 def served(tmp_path: Path) -> Iterator[tuple[WebEnv, str]]:
     """The app with CSRF on, served by waitress in a thread on a free loopback port."""
     env = make_env(tmp_path, WTF_CSRF_ENABLED=True, TESTING=False)
-    server = create_server(env.app, host="127.0.0.1", port=0, threads=8)
-    stop = threading.Event()
-
-    def run() -> None:  # server.run() with a way out: its sockets are closed by this thread only
-        while not stop.is_set():
-            wasyncore.loop(timeout=0.05, map=server._map, use_poll=True, count=1)
-        server.task_dispatcher.shutdown(timeout=5)
-        wasyncore.close_all(server._map)
-
-    thread = threading.Thread(target=run, name="waitress", daemon=True)
-    thread.start()
-    yield env, f"http://127.0.0.1:{server.effective_port}"
-    stop.set()
-    thread.join(10)
-    assert not thread.is_alive()
+    with served_app(env.app, threads=8) as base:
+        yield env, base
     env.home.close()
 
 
@@ -150,6 +135,7 @@ def test_twenty_concurrent_uploads_all_stored_and_check_clean(
 
     with ThreadPoolExecutor(UPLOADERS) as pool:
         answers = list(pool.map(contribute, range(UPLOADERS), timeout=50))
+    assert len(answers) == UPLOADERS
     for i, answer in enumerate(answers):
         assert answer.status == 201, (i, answer.status, answer.text[:300])
         assert '"ok":true' in answer.text.replace(" ", "")
