@@ -94,10 +94,35 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
-def active_user(session: Session, user_id: int) -> User | None:
-    """The signed-in person for a session cookie's id, or None once the account is disabled."""
-    user = session.get(User, user_id)
-    return user if user is not None and user.active else None
+def session_token(user: User) -> str:
+    """What a session cookie carries: the user's id and the epoch the session was issued in."""
+    return f"{user.id}:{user.session_epoch}"
+
+
+def user_for_session(session: Session, token: str) -> User | None:
+    """The signed-in person for a session cookie's token, or None when the account is disabled or
+    the session was ended (signed out, new password) after the cookie was issued."""
+    user_id, _, epoch = token.partition(":")
+    if not (user_id.isdigit() and epoch.isdigit()):
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.active or user.session_epoch != int(epoch):
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """End every session of ``user`` on every device: cookies issued before (copies included)
+    no longer sign anyone in."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def find_user(session: Session, username: str) -> User:
+    """The account with this name (case-insensitive)."""
+    user = session.scalars(select(User).where(func.lower(User.username) == username.strip().lower())).first()
+    if user is None:
+        raise NotFoundError(f"没有名为 {username} 的用户")
+    return user
 
 
 def get_user(session: Session, user_id: int) -> User:
@@ -124,14 +149,19 @@ def set_role(session: Session, user: User, role: Role) -> None:
 
 
 def set_active(session: Session, user: User, active: bool) -> None:
+    """Enable or disable an account; disabling ends its sessions at once."""
     if not active and user.role == Role.admin and _admins_left(session, user) == 0:
         raise AlbumError("不能停用最后一名管理员")
+    if user.active and not active:
+        end_sessions(user)
     user.active = active
 
 
 def set_password(session: Session, user: User, password: str) -> None:
+    """A new password ends every session signed in with the old one."""
     _check_password_rules(password)
     user.password_hash = hash_password(password)
+    end_sessions(user)
 
 
 def update_profile(session: Session, user: User, *, display_name: str, unit: str) -> None:
@@ -141,6 +171,11 @@ def update_profile(session: Session, user: User, *, display_name: str, unit: str
 
 def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.role, User.username)))
+
+
+def count_users(home: Home) -> int:
+    with transaction(home.factory) as session:
+        return session.scalar(select(func.count(User.id))) or 0
 
 
 def random_password() -> str:
@@ -157,21 +192,15 @@ DEMO_USERS = (
 )
 
 
-def seed_demo_users(home: Home) -> dict[str, str]:
-    """One account per role (two contributors) with fresh random passwords: username → password.
-
-    Existing demo accounts get a new password, so the printed list is always the one that works.
-    """
-    passwords: dict[str, str] = {}
+def create_demo_users(home: Home) -> dict[str, str]:
+    """The demo's accounts, one per role (two contributors), made with random passwords where
+    missing: username → password of each account made now. An existing account is never
+    changed (its password is the one its owner chose or was given)."""
+    made: dict[str, str] = {}
     with transaction(home.factory) as session:
         for username, role, display_name, unit in DEMO_USERS:
-            password = random_password()
-            user = session.scalars(select(User).where(User.username == username)).first()
-            if user is None:
+            if session.scalars(select(User).where(User.username == username)).first() is None:
+                password = random_password()
                 create_user(session, username, password, role, display_name=display_name, unit=unit)
-            else:
-                user.password_hash = hash_password(password)
-                user.role = role
-                user.active = True
-            passwords[username] = password
-    return passwords
+                made[username] = password
+    return made

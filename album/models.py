@@ -55,6 +55,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
     active: Mapped[bool] = mapped_column(default=True)
+    # Moved on by sign-out, a new password or disabling: sessions issued before stop working.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

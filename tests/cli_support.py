@@ -21,10 +21,12 @@ def album_argv(home: Path | None, *args: str) -> list[str]:
 
 
 def run_album(home: Path | None, *args: str, check: bool = True, timeout: int = 600,
-              env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+              env: dict[str, str] | None = None, input: str | None = None) -> subprocess.CompletedProcess[str]:
     """``album --home HOME ARGS`` run to its end, output captured as text, ``env`` its environment
-    (None: this process's); with ``check`` a non-zero exit fails the test with its stderr."""
-    result = subprocess.run(album_argv(home, *args), capture_output=True, text=True, timeout=timeout, env=env)
+    (None: this process's), ``input`` its standard input; with ``check`` a non-zero exit fails
+    the test with its stderr."""
+    result = subprocess.run(album_argv(home, *args), capture_output=True, text=True, timeout=timeout, env=env,
+                            input=input)
     if check and result.returncode != 0:
         pytest.fail(f"album {' '.join(args)} failed: {result.stderr}")
     return result

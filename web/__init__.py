@@ -15,7 +15,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.exceptions import HTTPException
 
-from album.accounts import active_user
+from album.accounts import user_for_session
 from album.catalog import ensure_album
 from album.config import load_settings
 from album.db import CONCURRENT_EDIT_ERRORS, transaction
@@ -76,8 +76,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login.login_message = "请先登录"
 
     @login.user_loader
-    def load_user(user_id: str) -> Account | None:
-        user = active_user(db(), int(user_id)) if user_id.isdigit() else None
+    def load_user(token: str) -> Account | None:
+        user = user_for_session(db(), token)
         return Account(user) if user is not None else None
 
     for module in (auth, contribute, editor, proofs, admin):

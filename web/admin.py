@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from album import accounts
 from album.errors import AlbumError
 from album.models import Role
 from web.access import ADMINS, requires
-from web.context import db, form_action
+from web.context import Account, db, form_action
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -57,8 +57,10 @@ def update(user_id: int):  # type: ignore[no-untyped-def]
 def reset_password(user_id: int):  # type: ignore[no-untyped-def]
     user = accounts.get_user(db(), user_id)
     password = accounts.random_password()
-    accounts.set_password(db(), user, password)
+    accounts.set_password(db(), user, password)  # ends the user's sessions
     db().commit()
+    if user.id == current_user.id:
+        login_user(Account(user))  # the admin's own new session, in the new epoch
     who = "您自己" if user.id == current_user.id else user.username
     flash(f"{who}的新密码：{password}（只显示这一次）", "secret")
     return redirect(url_for("admin.users"))

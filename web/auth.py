@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from album.accounts import authenticate
+from album.accounts import authenticate, end_sessions, get_user
 from web.access import PUBLIC, SIGNED_IN, requires
 from web.context import Account, db
 
@@ -53,6 +53,9 @@ def login():  # type: ignore[no-untyped-def]
 @bp.post("/logout")
 @requires(SIGNED_IN)
 def logout():  # type: ignore[no-untyped-def]
+    """Sign out everywhere: the session ends on the server, so a copied cookie opens nothing."""
+    end_sessions(get_user(db(), current_user.id))
+    db().commit()
     logout_user()
     flash("已退出登录", "info")
     return redirect(url_for("auth.login"))

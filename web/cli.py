@@ -9,14 +9,14 @@ import click
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--demo-accounts/--no-demo-accounts", default=True, show_default=True,
-              help="Create (or reset) one account per role and print their passwords.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, demo_accounts: bool) -> None:
-    """Serve the web app on the album home (embedded SQLite and local media by default)."""
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the web app on the album home (embedded SQLite and local media by default).
+
+    Accounts are never changed here: make them with ``album user add`` (or ``album demo``)."""
     from waitress import serve as serve_wsgi
 
-    from album.accounts import seed_demo_users
+    from album.accounts import count_users
     from album.jobs import fail_interrupted
     from web import create_app
 
@@ -25,10 +25,8 @@ def serve(ctx: click.Context, host: str, port: int, demo_accounts: bool) -> None
     # One server process: a render still queued or running now was left by a process that died.
     interrupted = fail_interrupted(home)
     click.echo(f"上次中断的渲染任务：{interrupted} 个已标记为失败")
-    if demo_accounts:
-        click.echo("演示账号（每次启动重新生成密码）：")
-        for username, password in seed_demo_users(home).items():
-            click.echo(f"  {username:<14} {password}")
+    if count_users(home) == 0:
+        click.echo("还没有任何账号：请先运行 album user add 用户名 --role admin --password-stdin", err=True)
     click.echo(f"打开 http://{host}:{port}/ ；按 Ctrl-C 停止")
     serve_wsgi(app, host=host, port=port, threads=8, max_request_body_size=app.config.get(
         "MAX_CONTENT_LENGTH") or 1 << 30)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from flask import current_app, flash, g
 from flask_login import UserMixin
 
+from album.accounts import session_token
 from album.arrange import PHOTO_TEXT_FIELDS
 from album.catalog import current_album
 from album.errors import AlbumError, ConflictError
@@ -26,10 +27,15 @@ class Account(UserMixin):
 
     def __init__(self, user: User) -> None:
         self.id = user.id
+        self.token = session_token(user)
         self.username = user.username
         self.display_name = user.display_name or user.username
         self.unit = user.unit
         self.role = user.role
+
+    def get_id(self) -> str:
+        """The session cookie holds the token, so ending the user's sessions ends this one."""
+        return self.token
 
     @property
     def is_editor(self) -> bool:

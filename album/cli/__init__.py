@@ -31,6 +31,7 @@ COMMANDS = {
     "export": "album.cli.maintenance:export",
     "import-archive": "album.cli.maintenance:import_archive_cmd",
     "demo": "album.cli.demo:demo",
+    "user": "album.cli.users:user",
 }
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from album.accounts import create_demo_users
 from album.catalog import create_album, find_album, get_or_create_chapter, parse_trim
 from album.cli.common import Progress, open_ctx_home
 from album.config import REPO_ROOT
@@ -41,6 +42,11 @@ def demo(ctx: click.Context, out: Path) -> None:
         captions=read_captions(DEMO / "captions.csv"), status=ReviewState.accepted,
     )
     click.echo(f"演示画册：新增 {report.count('added')} 张，已有 {report.count('duplicate')} 张")
+    made = create_demo_users(home)
+    if made:
+        click.echo("演示账号（密码只显示这一次；忘记时用 album user passwd 重设）：")
+        for username, password in made.items():
+            click.echo(f"  {username:<14} {password}")
     out.mkdir(parents=True, exist_ok=True)
     for kind in ("proof", "print"):
         target = out / f"demo-{kind}.pdf"

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from album.accounts import authenticate, create_user, seed_demo_users, set_active, set_password, set_role
+from album.accounts import (
+    authenticate,
+    create_demo_users,
+    create_user,
+    set_active,
+    set_password,
+    set_role,
+)
 from album.config import Settings
 from album.db import transaction
 from album.errors import AlbumError
@@ -53,21 +60,21 @@ def test_inactive_users_cannot_sign_in_and_one_admin_remains(db) -> None:  # typ
         assert authenticate(session, "li", "a-new-password") is not None
 
 
-def test_seed_demo_users_gives_one_account_per_role(settings: Settings) -> None:
+def test_demo_users_one_per_role_and_existing_accounts_never_changed(settings: Settings) -> None:
     home = open_home(settings, create=True)
     try:
-        first = seed_demo_users(home)
-        assert set(first) == {"admin", "editor", "contributor", "contributor2"}
-        second = seed_demo_users(home)  # run again: fresh passwords, same accounts
-        assert all(first[name] != second[name] for name in first)
+        with transaction(home.factory) as session:
+            create_user(session, "editor", "chosen-by-editor", Role.editor)
+        made = create_demo_users(home)
+        assert set(made) == {"admin", "contributor", "contributor2"}  # "editor" existed
+        assert create_demo_users(home) == {}
         with transaction(home.factory) as session:
             assert session.query(User).count() == 4
             roles = {u.username: u.role for u in session.query(User)}
             assert roles["admin"] == Role.admin and roles["editor"] == Role.editor
             assert roles["contributor"] == roles["contributor2"] == Role.contributor
-            assert second, "no demo accounts seeded"
-            for name, password in second.items():
+            assert authenticate(session, "editor", "chosen-by-editor") is not None
+            for name, password in made.items():
                 assert authenticate(session, name, password) is not None
-                assert authenticate(session, name, first[name]) is None
     finally:
         home.close()

@@ -15,15 +15,26 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
+from web_support import (
+    PASSWORD,
+    WebEnv,
+    add_photo,
+    album_serve,
+    first_answer,
+    login,
+    make_env,
+    make_pdf,
+    meta_csrf,
+    upload,
+)
 from werkzeug.security import generate_password_hash
 
-from album.accounts import create_user
+from album.accounts import create_user, set_password
 from album.db import transaction
 from album.models import Proof, Role, User
 from web import create_app
 from web.access import PUBLIC, requires
 from web.security import CSP, SECRET_KEY_FILE, SECURITY_HEADERS, persistent_secret_key
-from web_support import PASSWORD, WebEnv, add_photo, album_serve, first_answer, login, make_env, make_pdf, meta_csrf, upload
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 WRONG = "wrong-password-9"
@@ -280,8 +291,10 @@ def test_serve_marks_interrupted_renders_failed(tmp_path: Path) -> None:
     with transaction(env.home.factory) as session:
         for number, status in ((1, "running"), (2, "queued"), (3, "done")):
             session.add(Proof(album_id=env.album_id(), number=number, kind="proof", status=status))
+    with transaction(env.home.factory) as session:
+        accounts_before = {u.username: (u.password_hash, u.role, u.active) for u in session.query(User)}
     env.home.close()
-    with album_serve(home, "--no-demo-accounts") as server:
+    with album_serve(home) as server:
         assert server.lines, "album serve printed nothing"
         assert any("上次中断的渲染任务：2 个已标记为失败" in line for line in server.lines), server.lines
         assert first_answer(f"{server.base}/login") == 200, "server did not answer"
@@ -290,5 +303,59 @@ def test_serve_marks_interrupted_renders_failed(tmp_path: Path) -> None:
         states = {p.number: (p.status, p.error) for p in session.query(Proof)}
     assert states[1][0] == states[2][0] == "failed" and "中断" in states[1][1]
     assert states[3][0] == "done"
+    with transaction(reopened.extensions["album_home"].factory) as session:
+        accounts_after = {u.username: (u.password_hash, u.role, u.active) for u in session.query(User)}
+    assert accounts_after == accounts_before, "album serve must never change an account"
     assert (home / SECRET_KEY_FILE).exists()  # serve without a configured key made one
     reopened.extensions["album_home"].close()
+
+
+def _copy_session(env: WebEnv, client: FlaskClient) -> FlaskClient:
+    """Another browser holding a copy of ``client``'s session cookie (as a thief would)."""
+    cookie = client.get_cookie("session")
+    assert cookie is not None, "signing in set no session cookie"
+    copy = env.app.test_client()
+    copy.set_cookie("session", cookie.value)
+    return copy
+
+
+def _signed_out(client: FlaskClient) -> bool:
+    answer = client.get("/editor/review")
+    return answer.status_code == 302 and "/login" in answer.headers["Location"]
+
+
+def test_copied_session_cookie_ends_with_logout_new_password_or_disabling(web_env: WebEnv, admin) -> None:  # type: ignore[no-untyped-def]
+    """Signing out ends the session on the server: a cookie copied before 退出 opens nothing after."""
+    editor = web_env.client("editor")
+    copied = _copy_session(web_env, editor)
+    assert copied.get("/editor/review").status_code == 200  # the copy works while the session lives
+    assert editor.post("/logout").status_code == 302
+    assert _signed_out(copied) and _signed_out(editor)
+
+    # A new password (set by an admin) ends every session of that user...
+    user_id = web_env.user_ids["editor"]
+    editor = web_env.client("editor")
+    copied = _copy_session(web_env, editor)
+    assert copied.get("/editor/review").status_code == 200
+    assert admin.post(f"/admin/users/{user_id}/password").status_code == 302
+    assert _signed_out(copied) and _signed_out(editor)
+
+    # ...and so does disabling the account.
+    with transaction(web_env.home.factory) as session:
+        set_password(session, session.get(User, user_id), PASSWORD)
+    editor = web_env.client("editor")
+    copied = _copy_session(web_env, editor)
+    assert copied.get("/editor/review").status_code == 200
+    form = {"display_name": "editor", "unit": "", "role": "editor"}  # no "active": disabled
+    assert admin.post(f"/admin/users/{user_id}", data=form).status_code == 302
+    assert _signed_out(copied) and _signed_out(editor)
+    # The admin who reset passwords is still signed in (their own session was not touched).
+    assert admin.get("/admin/users").status_code == 200
+
+
+def test_admin_resetting_own_password_stays_signed_in(web_env: WebEnv, admin) -> None:  # type: ignore[no-untyped-def]
+    copied = _copy_session(web_env, admin)
+    answer = admin.post(f"/admin/users/{web_env.user_ids['admin']}/password", follow_redirects=True)
+    assert "您自己的新密码" in answer.get_data(as_text=True)
+    assert admin.get("/admin/users").status_code == 200  # signed in again, in the new epoch
+    assert copied.get("/admin/users").status_code == 302  # the old session is over
