@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 
@@ -24,6 +25,17 @@ REFUSED = {
     "rot1mir0.avif": "unsupported",
     "negative_size.ppm": "not-image",
 }
+
+
+# Words a Chinese refusal may carry: format names and units. Anything else in Latin letters is a
+# library's English leaking through to a contributor.
+LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+ALLOWED_WORDS = {"JPEG", "PNG", "TIFF", "WebP", "GIF", "BMP", "HEIC", "AVIF", "PDF", "ZIP", "zip", "UTF"}
+
+
+def english_in(reason: str) -> set[str]:
+    """The Latin words of ``reason`` that are not format names or units."""
+    return set(LATIN_WORD.findall(reason)) - ALLOWED_WORDS
 
 
 def png_bomb(width: int, height: int) -> bytes:

@@ -48,7 +48,8 @@ def photo_json(photo: Photo, duplicate: bool = False) -> dict:
         "caption": photo.caption,
         "photographer": photo.photographer,
         "unit": photo.unit,
-        "place": photo.place or gps_words(photo.gps_lat, photo.gps_lon),
+        "place": photo.place,
+        "place_hint": gps_words(photo.gps_lat, photo.gps_lon),
         "date_text": photo.date_text,
         "chapter": photo.chapter.title if photo.chapter else "",
         "version": photo.version,
@@ -145,7 +146,7 @@ def edit(photo_id: int):  # type: ignore[no-untyped-def]
             error = str(exc)
     chapters = chapter_summaries(db(), album())
     return render_template("photo_form.html", photo=photo, error=error, chapters=chapters,
-                           place=photo.place or gps_words(photo.gps_lat, photo.gps_lon), STATUS_NAMES=REVIEW_STATE_NAMES)
+                           STATUS_NAMES=REVIEW_STATE_NAMES)
 
 
 @bp.post("/photo/<int:photo_id>/withdraw")

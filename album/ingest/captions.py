@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 
 from album.errors import IngestError
+from album.messages import explain_error
 
 HEADERS = {
     "文件名": "file", "file": "file", "filename": "file",
@@ -85,7 +86,7 @@ def _csv_rows(path: Path) -> list[list[str]]:
     try:
         return [row for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
     except csv.Error as exc:
-        raise IngestError(f"说明表 {path.name}：CSV 格式错误（{exc}）") from exc
+        raise IngestError(f"说明表 {path.name}：CSV 格式错误（{explain_error(exc)}）") from exc
 
 
 def _xlsx_rows(path: Path) -> list[list[object]]:

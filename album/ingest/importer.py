@@ -27,6 +27,7 @@ from album.ingest.captions import PhotoMeta
 from album.ingest.exif import read_exif
 from album.ingest.intake import check_name, check_size, copy_limited, refuse
 from album.ingest.sniff import inspect_image
+from album.messages import explain_error
 from album.models import Album, Photo, ReviewState
 from album.store import MediaStore, sha256_file
 
@@ -224,7 +225,7 @@ def _zip_members(
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        outcome = Outcome(path.name, "refused", reason=f"压缩包已损坏：{exc}", code="bad-zip")
+        outcome = Outcome(path.name, "refused", reason=f"压缩包已损坏：{explain_error(exc)}", code="bad-zip")
         report.outcomes.append(outcome)
         if progress:
             progress(outcome)

@@ -37,7 +37,7 @@ def check_name(name: str) -> str:
     """
     posix = name.replace("\\", "/")
     if posix.startswith("/") or (len(name) > 1 and name[1] == ":") or ".." in PurePosixPath(posix).parts:
-        raise refuse("unsafe-path", f"文件名不安全：不能含有路径（如 ../ 或 /）：{name[:80]!r}")
+        raise refuse("unsafe-path", "文件名不安全：不能含有路径（如 ../ 或 /）")
     if any(unicodedata.category(ch)[0] == "C" for ch in name):
         raise refuse("unsafe-path", "文件名含有控制字符或文字方向控制符")
     base = PurePosixPath(posix).name

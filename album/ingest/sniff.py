@@ -16,6 +16,7 @@ from PIL import Image, ImageFile, UnidentifiedImageError
 from album.config import Limits
 from album.errors import IngestError
 from album.ingest.intake import refuse
+from album.messages import explain_error
 from album.phash import dhash_image
 
 ACCEPTED = ("JPEG", "PNG", "TIFF", "WEBP")
@@ -117,5 +118,4 @@ def inspect_image(path: Path, limits: Limits) -> ImageInfo:
         except UnidentifiedImageError as exc:
             raise refuse(Reason.CORRUPT, "图片无法识别：文件头已损坏") from exc
         except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
-            detail = str(exc).split("(")[0].strip() or type(exc).__name__
-            raise refuse(Reason.CORRUPT, f"图片已损坏或不完整：{detail}") from exc
+            raise refuse(Reason.CORRUPT, f"图片已损坏或不完整：{explain_error(exc)}") from exc

@@ -25,6 +25,7 @@ from album.errors import RenderError
 from album.icc import read_icc
 from album.layout.photo_pages import fill_crop
 from album.layout.snapshot import PhotoSnapshot
+from album.messages import explain_error
 from album.print_spec import BLEED_MM, PRINT_PPI, SAFE_MM
 from album.render.images import prepare_image
 from album.render.pdfx import apply_pdfx
@@ -103,7 +104,7 @@ def front_photo_of_file(path: Path) -> FrontPhoto:
     except FileNotFoundError:
         raise RenderError(f"找不到封面照片：{path}") from None
     except OSError as exc:
-        raise RenderError(f"封面照片无法读取：{Path(path).name}（{exc}）") from exc
+        raise RenderError(f"封面照片无法读取：{Path(path).name}（{explain_error(exc)}）") from exc
     orientation = orientation if orientation in range(1, 9) else 1
     w, h = (raw_h, raw_w) if orientation in (5, 6, 7, 8) else (raw_w, raw_h)
     return FrontPhoto(Path(path), PhotoSnapshot(id=0, sha256="", width_px=w, height_px=h,

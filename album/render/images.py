@@ -27,6 +27,7 @@ from PIL import Image, UnidentifiedImageError
 
 from album.errors import RenderError
 from album.layout.book import Crop
+from album.messages import explain_error
 from album.render.colour import INTENTS, convert_colour, profile_digest
 from album.render.passthrough import embeddable_as_is
 from album.store import MediaStore, sha256_file
@@ -184,7 +185,7 @@ def _open(path: Path) -> Image.Image:
     except FileNotFoundError as exc:
         raise RenderError(f"找不到照片原件：{path.name}") from exc
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError) as exc:
-        raise RenderError(f"照片无法读取：{path.name}（{exc}）") from exc
+        raise RenderError(f"照片无法读取：{path.name}（{explain_error(exc)}）") from exc
 
 
 def _load_upright_crop(request: ImageRequest) -> tuple[Image.Image, float]:
@@ -211,7 +212,7 @@ def _load_upright_crop(request: ImageRequest) -> tuple[Image.Image, float]:
     try:
         im.load()
     except (OSError, Image.DecompressionBombError, SyntaxError) as exc:
-        raise RenderError(f"照片数据损坏，无法解码：{request.original.name}（{exc}）") from exc
+        raise RenderError(f"照片数据损坏，无法解码：{request.original.name}（{explain_error(exc)}）") from exc
     icc = im.info.get("icc_profile")
     im = _normalise_mode(im)
 

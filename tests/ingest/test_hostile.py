@@ -14,7 +14,7 @@ from album.db import transaction
 from album.home import open_home
 from album.ingest.importer import import_paths
 from cli_support import run_album
-from hostile_files import REFUSED, png_bomb
+from hostile_files import REFUSED, english_in, png_bomb
 
 
 @pytest.fixture
@@ -59,6 +59,7 @@ def test_every_pillow_corpus_file_through_core_import(settings, corpus):
         if name in REFUSED:
             assert (outcome.status, outcome.code) == ("refused", REFUSED[name]), name
             assert outcome.reason, name
+            assert not english_in(outcome.reason), (name, outcome.reason)
         else:
             assert outcome.status in ("added", "duplicate"), (name, outcome.reason)
     added = report.count("added")

@@ -21,7 +21,9 @@ def test_upload_good_and_bad_files(web_env: WebEnv, contributor: FlaskClient, co
     photos = [a.get_json()["photo"] for a in answers]
     # EXIF date and GPS pre-fill the form; the user's unit is the default 供稿单位.
     assert photos[0]["date_text"].startswith("2008-")
-    assert photos[0]["place"].startswith("北纬") and "东经" in photos[0]["place"]
+    # GPS is kept and offered as a hint; 地点 itself waits for a place name.
+    assert photos[0]["place"] == ""
+    assert photos[0]["place_hint"].startswith("北纬") and "东经" in photos[0]["place_hint"]
     assert photos[0]["unit"] == "contributor单位"
     # Orientation 6: stored 450×600, upright 600×450, and the thumbnail is upright too.
     assert (photos[1]["width"], photos[1]["height"]) == (600, 450)
@@ -134,3 +136,15 @@ def test_security_headers_and_error_pages(web_env: WebEnv, contributor: FlaskCli
     assert forbidden.status_code == 403 and "没有权限" in forbidden.get_data(as_text=True)
     api_missing = contributor.post("/editor/api/photo/999/focal", json={"x": 0.5, "y": 0.5})
     assert api_missing.status_code == 403 and api_missing.is_json
+
+
+def test_gps_is_a_hint_beside_place_on_the_photo_forms(web_env: WebEnv, contributor: FlaskClient,
+                                                       editor: FlaskClient, corpus: Path) -> None:
+    photo = upload(contributor, corpus / "exif/jpg/gps/DSCN0010.jpg").get_json()["photo"]
+    for client, url in ((contributor, f"/contribute/photo/{photo['id']}"), (editor, f"/editor/photo/{photo['id']}")):
+        page = client.get(url).get_data(as_text=True)
+        assert '<input name="place" value=""' in page, url  # nothing typed for the contributor
+        assert 'placeholder="相机记录：北纬' in page and "相机记录的位置：北纬" in page, url
+    with transaction(web_env.home.factory) as session:
+        stored = session.get(Photo, photo["id"])
+        assert stored.place == "" and stored.gps_lat is not None and stored.gps_lon is not None

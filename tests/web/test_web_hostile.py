@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from album.db import transaction
 from album.models import Photo
 from album.store import sha256_file
-from hostile_files import REFUSED, png_bomb
+from hostile_files import REFUSED, english_in, png_bomb
 from web_support import WebEnv, add_chapter, make_env
 
 SCRIPT = "<script>alert(1)</script>"
@@ -56,6 +56,7 @@ def assert_refused(response, code: str, what: str) -> None:  # type: ignore[no-u
     body = response.get_json()
     assert body["ok"] is False and body["code"] == code, (what, body)
     assert CJK.search(body["error"]) and REASON_WORDS[code] in body["error"], (what, body["error"])
+    assert not english_in(body["error"]), (what, body["error"])
 
 
 def test_every_pillow_corpus_file_through_the_web_upload(web_env: WebEnv, contributor: FlaskClient,

@@ -97,6 +97,9 @@
       photo.duplicate ? "这张照片您已经上传过，可在下方修改说明" : "已上传（" + photo.width + "×" + photo.height + "），请填写说明", "ok");
     const form = item.querySelector(".meta-form");
     ["caption", "photographer", "unit", "place", "date_text"].forEach((name) => { form.elements[name].value = photo[name] || ""; });
+    // Coordinates the camera recorded: a hint to write the place's name, never the value itself.
+    form.elements.place.placeholder = photo.place_hint ? "相机记录：" + photo.place_hint : "";
+    form.elements.place.title = form.elements.place.placeholder;
     if (photo.chapter) form.elements.chapter.value = photo.chapter;
     form.dataset.version = photo.version;
     form.dataset.saveUrl = photo.save_url;
