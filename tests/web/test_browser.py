@@ -188,3 +188,68 @@ def test_contributor_to_proof(served, browser, corpus: Path, tmp_path: Path) -> 
     assert not errors, errors
     context.close()
 
+
+
+def test_upload_page_applies_credits_to_selected_saves_all_and_warns_before_leaving(
+        served, browser, corpus: Path) -> None:  # type: ignore[no-untyped-def]
+    """A county office uploads a batch by one photographer: credits typed once, applied to the
+    selected photos, all saved with one click; closing the page with unsaved text asks first."""
+    env, base = served
+    page = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
+    page.set_default_timeout(60_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(page, base, "contributor")
+    page.goto(f"{base}/contribute/upload")
+    names = ["Canon_40D.jpg", "Reconyx_HC500_Hyperfire.jpg", "gps/DSCN0010.jpg"]
+    page.set_input_files("#files", [str(corpus / "exif/jpg" / n) for n in names])
+    page.wait_for_function("() => document.querySelectorAll('.upload.uploaded').length === 3")
+    items = page.locator(".upload.uploaded")
+    assert items.count() == 3 and page.locator("#bulk").is_visible()
+
+    # Nothing selected: the bar says so and changes nothing.
+    page.fill("#bulk input[name=photographer]", "李四")
+    page.click("#apply-selected")
+    assert "请先勾选照片" in page.locator("#bulk-status").inner_text()
+
+    first, second, third = (items.nth(i) for i in range(3))
+    first.locator(".select-photo").check()
+    second.locator(".select-photo").check()
+    page.fill("#bulk input[name=unit]", "昭觉县融媒体中心")
+    page.fill("#bulk input[name=place]", "凉山州昭觉县")
+    page.click("#apply-selected")
+    for item in (first, second):
+        assert item.locator("input[name=photographer]").input_value() == "李四"
+        assert item.locator("input[name=unit]").input_value() == "昭觉县融媒体中心"
+        assert item.locator("input[name=place]").input_value() == "凉山州昭觉县"
+        assert item.locator(".save-status").inner_text() == "未保存"
+    assert third.locator("input[name=photographer]").input_value() == ""  # not selected: untouched
+
+    # Leaving with unsaved descriptions asks first; staying (dismissing) keeps the page.
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    with pytest.raises(Exception, match="ERR_ABORTED"):
+        page.goto(f"{base}/contribute/mine")
+    assert dialogs == ["beforeunload"]
+    assert page.url.endswith("/contribute/upload")
+
+    # Save all: the one without a caption is named, the others are stored.
+    first.locator("textarea[name=caption]").fill("村民在新建的蔬菜大棚里采收")
+    page.click("#save-all")
+    page.locator("#bulk-status", has_text="1 张未保存").wait_for()
+    assert second.locator(".save-status").inner_text() == "请填写图片说明"
+    second.locator("textarea[name=caption]").fill("合作社的冷库")
+    page.click("#save-all")
+    page.locator("#bulk-status", has_text="已全部保存（1 张）").wait_for()
+    with transaction(env.home.factory) as session:
+        stored = {p.original_name: (p.photographer, p.unit, p.place, p.caption) for p in session.query(Photo)}
+    assert stored["Canon_40D.jpg"] == ("李四", "昭觉县融媒体中心", "凉山州昭觉县", "村民在新建的蔬菜大棚里采收")
+    assert stored["Reconyx_HC500_Hyperfire.jpg"] == ("李四", "昭觉县融媒体中心", "凉山州昭觉县", "合作社的冷库")
+    assert stored["DSCN0010.jpg"][0] == ""
+    shoot(page, "1b-upload-bulk")
+
+    # Everything saved: the page is left without a question.
+    dialogs.clear()
+    page.goto(f"{base}/contribute/mine")
+    assert dialogs == [] and page.url.endswith("/contribute/mine")
+    assert errors == []

@@ -1,5 +1,7 @@
 /* Upload page: one XHR per file (so each has its own progress bar), two at a time, then a
-   description form per uploaded photo, saved with fetch. */
+   description form per uploaded photo, saved with fetch. A bar above the list copies 摄影 /
+   供稿单位 / 地点 / 日期 to the selected photos and saves every changed form at once; leaving the
+   page with unsaved descriptions or uploads still running asks first. */
 "use strict";
 
 (function () {
@@ -15,6 +17,10 @@
   const counts = { done: 0, refused: 0, total: 0 };
   let running = 0;
   const PARALLEL = 2;
+  const CREDITS = ["photographer", "unit", "place", "date_text"];
+  const bulk = document.getElementById("bulk");
+  const bulkStatus = document.getElementById("bulk-status");
+  const selectAll = document.getElementById("select-all");
 
   function updateSummary() {
     huace.say(summary, "共 " + counts.total + " 个文件：已上传 " + counts.done + "，未通过 " + counts.refused +
@@ -24,7 +30,7 @@
   function addFiles(files) {
     Array.from(files).forEach((file) => {
       const item = template.content.firstElementChild.cloneNode(true);
-      item.querySelector(".upload-name").textContent = file.name + "（" + (file.size / 1048576).toFixed(1) + " MB）";
+      item.querySelector(".file-name").textContent = file.name + "（" + (file.size / 1048576).toFixed(1) + " MB）";
       list.appendChild(item);
       counts.total += 1;
       if (file.size > limit) {
@@ -104,26 +110,88 @@
     form.dataset.version = photo.version;
     form.dataset.saveUrl = photo.save_url;
     form.hidden = false;
-    form.addEventListener("submit", save);
+    form.addEventListener("submit", (event) => { event.preventDefault(); save(form); });
+    form.addEventListener("input", () => markDirty(form, true));
+    form.addEventListener("change", () => markDirty(form, true));
+    item.querySelector(".select-label").hidden = false;
+    bulk.hidden = false;
     counts.done += 1;
     updateSummary();
   }
 
-  async function save(event) {
-    event.preventDefault();
-    const form = event.target;
+  function markDirty(form, dirty) {
+    if (dirty) form.dataset.dirty = "1"; else delete form.dataset.dirty;
+    if (dirty) huace.say(form.querySelector(".save-status"), "未保存", "busy");
+  }
+
+  /* Save one description; true when the server kept it. */
+  async function save(form) {
     const status = form.querySelector(".save-status");
+    if (!form.elements.caption.value.trim()) {
+      huace.say(status, "请填写图片说明", "bad");
+      return false;
+    }
     const body = { version: parseInt(form.dataset.version, 10) };
-    ["caption", "photographer", "unit", "place", "date_text", "chapter"].forEach((name) => { body[name] = form.elements[name].value; });
+    ["caption", ...CREDITS, "chapter"].forEach((name) => { body[name] = form.elements[name].value; });
     huace.say(status, "保存中…", "busy");
     const data = await huace.postJSON(form.dataset.saveUrl, body);
     if (data.ok) {
       form.dataset.version = data.photo.version;
+      markDirty(form, false);
       huace.say(status, "已保存", "ok");
-    } else {
-      huace.say(status, data.error || "保存失败", "bad");
+      return true;
     }
+    huace.say(status, data.error || "保存失败", "bad");
+    return false;
   }
+
+  function uploadedForms(selectedOnly) {
+    return Array.from(list.querySelectorAll(".upload.uploaded"))
+      .filter((item) => !selectedOnly || item.querySelector(".select-photo").checked)
+      .map((item) => item.querySelector(".meta-form"));
+  }
+
+  document.getElementById("apply-selected").addEventListener("click", () => {
+    const forms = uploadedForms(true);
+    const given = CREDITS.filter((name) => bulk.elements[name].value.trim());
+    if (!forms.length || !given.length) {
+      huace.say(bulkStatus, !forms.length ? "请先勾选照片" : "请先在上面填写要统一的内容", "bad");
+      return;
+    }
+    forms.forEach((form) => {
+      given.forEach((name) => { form.elements[name].value = bulk.elements[name].value.trim(); });
+      markDirty(form, true);
+    });
+    huace.say(bulkStatus, "已填入 " + forms.length + " 张照片，尚未保存", "ok");
+  });
+
+  document.getElementById("save-all").addEventListener("click", async () => {
+    const forms = uploadedForms(false).filter((form) => form.dataset.dirty);
+    if (!forms.length) {
+      huace.say(bulkStatus, "没有需要保存的修改", "ok");
+      return;
+    }
+    huace.say(bulkStatus, "保存中…", "busy");
+    let saved = 0;
+    for (const form of forms) {
+      if (await save(form)) saved += 1;  // one after another: the server sees one edit at a time
+    }
+    const failed = forms.length - saved;
+    huace.say(bulkStatus, failed ? "已保存 " + saved + " 张，" + failed + " 张未保存（见各照片下的提示）"
+                                 : "已全部保存（" + saved + " 张）", failed ? "bad" : "ok");
+  });
+
+  selectAll.addEventListener("change", () => {
+    list.querySelectorAll(".upload.uploaded .select-photo").forEach((box) => { box.checked = selectAll.checked; });
+  });
+
+  window.addEventListener("beforeunload", (event) => {
+    const unsaved = uploadedForms(false).some((form) => form.dataset.dirty);
+    if (unsaved || running || queue.length) {
+      event.preventDefault();
+      event.returnValue = "";  // the browser shows its own question; the text is not used
+    }
+  });
 
   input.addEventListener("change", () => { addFiles(input.files); input.value = ""; });
   ["dragenter", "dragover"].forEach((type) => zone.addEventListener(type, (e) => {
