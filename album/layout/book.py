@@ -125,6 +125,17 @@ class Page:
         return [f for f in self.frames if isinstance(f, TextFrame)]
 
 
+@dataclass(frozen=True)
+class ChapterEntry:
+    """One chapter as the book sets it: its number, title, first page (the opener) and how many
+    photos it holds — what preflight and reports need without re-reading the pages."""
+
+    number: int
+    title: str
+    opener_page: int
+    photo_count: int
+
+
 @dataclass
 class Book:
     title: str
@@ -134,6 +145,7 @@ class Book:
     pages: list[Page]
     styles: dict[str, TextStyle]
     warnings: list[str] = field(default_factory=list)
+    chapters: list[ChapterEntry] = field(default_factory=list)
 
     @property
     def page_count(self) -> int:

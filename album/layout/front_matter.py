@@ -6,7 +6,7 @@ templates; their long texts flow over as many pages as needed (see ``paginate_te
 
 from __future__ import annotations
 
-from album.layout.book import Page, PhotoFrame, Rect, TextBlock, TextFrame
+from album.layout.book import ChapterEntry, Page, PhotoFrame, Rect, TextBlock, TextFrame
 from album.layout.photo_pages import Placement, photo_page_frames
 from album.layout.snapshot import AlbumSnapshot, ChapterSnapshot
 from album.layout.template_model import Template, TemplateSet
@@ -65,6 +65,7 @@ class BookBuilder:
         self.snapshot, self.templates, self.geom = snapshot, templates, geom
         self.pages: list[Page] = []
         self.warnings: list[str] = []
+        self.chapters: list[ChapterEntry] = []
         self.photo_pages: dict[int, list[int]] = {}
         self.chapter_titles: dict[int, str] = {}
 

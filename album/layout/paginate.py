@@ -9,7 +9,7 @@ Pages are numbered from 1 (the first page of the block) straight through.
 from __future__ import annotations
 
 from album.errors import LayoutError
-from album.layout.book import Book
+from album.layout.book import Book, ChapterEntry
 from album.layout.front_matter import (
     BookBuilder,
     add_page_marks,
@@ -52,6 +52,7 @@ def paginate(snapshot: AlbumSnapshot, templates: TemplateSet) -> Book:
         text = paragraphs(chapter.opener_text, flow.style) if flow else []
         made = b.text_section(opener, text, chapter, n)
         numbers[f"#{n}"] = made[0].number
+        b.chapters.append(ChapterEntry(n, chapter.title, made[0].number, len(chapter.photos)))
         if len(made) > 1:
             b.warnings.append(f"第{n}篇《{chapter.title}》的导语较长，篇章页接排了 {len(made)} 页")
         if not chapter.photos:
@@ -73,7 +74,7 @@ def paginate(snapshot: AlbumSnapshot, templates: TemplateSet) -> Book:
     add_page_marks(b)
     return Book(title=snapshot.title, trim_width_mm=geom.trim_w, trim_height_mm=geom.trim_h,
                 bleed_mm=geom.bleed, pages=b.pages, styles=dict(templates.styles),
-                warnings=b.warnings)
+                warnings=b.warnings, chapters=b.chapters)
 
 
 def _check_snapshot(s: AlbumSnapshot) -> None:

@@ -119,6 +119,7 @@ def run_preflight(book: Book, snapshot_info: PreflightInput, *, pdf_path: Path |
                              page_count=book.page_count)
     _check_photos(book, snapshot_info, report)
     _check_review_state(snapshot_info, report)
+    _check_chapters(book, report)
     _check_duplicates(book, snapshot_info, report)
     _check_text_frames(book, snapshot_info, report)
     if render_report is not None:
@@ -168,6 +169,16 @@ def _check_photos(book: Book, inp: PreflightInput, report: PreflightReport) -> N
             report.add("warning", "caption-missing", f"照片 #{photo_id} 缺少图片说明", number, photo_id)
         if not photo.photographer.strip():
             report.add("warning", "credit-missing", f"照片 #{photo_id} 缺少作者署名", number, photo_id)
+
+
+def _check_chapters(book: Book, report: PreflightReport) -> None:
+    """A chapter with no accepted photo still gets an opener and a line in the contents: an empty
+    篇目 in a printed book, so it stops the print."""
+    for chapter in book.chapters:
+        if chapter.photo_count == 0:
+            report.add("error", "empty-chapter",
+                       f"第{chapter.number}篇《{chapter.title}》没有已采用的照片，书中只有篇章页和目录条目；"
+                       "请采用照片、移入照片或删除该篇目", chapter.opener_page)
 
 
 def _check_review_state(inp: PreflightInput, report: PreflightReport) -> None:

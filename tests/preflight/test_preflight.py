@@ -14,8 +14,14 @@ from reportlab.pdfgen.canvas import Canvas
 
 from album.layout.book import Book, Crop, Page, PhotoFrame, Rect, TextBlock, TextFrame
 from album.preflight.checks import (
-    PreflightInput, PreflightPhoto, effective_ppi, near_duplicate_pairs, photo_dhash, run_preflight,
-    write_report)
+    PreflightInput,
+    PreflightPhoto,
+    effective_ppi,
+    near_duplicate_pairs,
+    photo_dhash,
+    run_preflight,
+    write_report,
+)
 from album.render.options import PageTextIssue, RenderReport
 from album.render.pdfx import apply_pdfx
 from album.render.text import TextIssue
@@ -239,3 +245,28 @@ def test_writer_print_pdf_passes_pdf_checks(tmp_path: Path, corpus: Path) -> Non
     assert [i.severity for i in low] == ["warning"]  # 1280 px across 216 mm = 150.5 ppi
     placed = pages[0].photo_frames()[0]
     assert effective_ppi(placed, inp.photos[1]) == pytest.approx(rr.images[0].effective_ppi, abs=0.1)
+
+
+def test_empty_chapter_is_an_error_on_its_opener_page() -> None:
+    """Paginated from a snapshot whose second chapter has no accepted photo: preflight names the
+    chapter and the page of its opener; a chapter with photos passes."""
+    from locations import LAYOUTS
+
+    from album.layout.paginate import paginate
+    from album.layout.snapshot import AlbumSnapshot, ChapterSnapshot, PhotoSnapshot
+    from album.layout.templates import load_templates
+
+    photos = tuple(PhotoSnapshot(id=i, sha256=f"sha-{i}", width_px=4000, height_px=3000, caption="说明",
+                                 photographer="李明") for i in (1, 2))
+    snapshot = AlbumSnapshot(title="测试画册", trim_width_mm=W, trim_height_mm=H, chapters=(
+        ChapterSnapshot(id=1, title="旗帜引领", photos=photos),
+        ChapterSnapshot(id=2, title="时代先锋"),
+    ))
+    planned = paginate(snapshot, load_templates(LAYOUTS))
+    assert [(c.title, c.photo_count) for c in planned.chapters] == [("旗帜引领", 2), ("时代先锋", 0)]
+    inp = PreflightInput.of([photo(1), photo(2)])
+    report = run_preflight(planned, inp, pdf_path=None)
+    empty = items(report, "empty-chapter")
+    assert len(empty) == 1 and empty[0].severity == "error" and report.has_errors
+    assert "时代先锋" in empty[0].message and empty[0].page == planned.chapters[1].opener_page
+    assert planned.pages[empty[0].page - 1].kind == "opener"
