@@ -36,6 +36,9 @@ class Settings:
     cmyk_profile: Path = DEFAULT_CMYK_PROFILE
     limits: Limits = field(default_factory=Limits)
     workers: int = 0
+    # Where the web app counts failed sign-ins: in the process (one server) or a shared store
+    # such as ``redis://host:6379/0`` when several web processes serve the same album.
+    limiter_storage: str = "memory://"
 
     @property
     def proofs_dir(self) -> Path:
@@ -62,9 +65,9 @@ def load_settings(home: str | os.PathLike[str] | None = None, **overrides: objec
             values.update(tomllib.loads(toml_path.read_text(encoding="utf-8")))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{toml_path}: not valid TOML ({exc})") from exc
-    env_url = os.environ.get("ALBUM_DATABASE_URL")
-    if env_url:
-        values["database_url"] = env_url
+    for key, variable in (("database_url", "ALBUM_DATABASE_URL"), ("limiter_storage", "ALBUM_LIMITER_STORAGE")):
+        if os.environ.get(variable):
+            values[key] = os.environ[variable]
     values.update({k: v for k, v in overrides.items() if v is not None})
 
     limits = Limits(
@@ -80,4 +83,5 @@ def load_settings(home: str | os.PathLike[str] | None = None, **overrides: objec
         cmyk_profile=Path(str(values.pop("cmyk_profile", DEFAULT_CMYK_PROFILE))),
         limits=limits,
         workers=int(values.pop("workers", 0) or 0),
+        limiter_storage=str(values.pop("limiter_storage", "") or "memory://"),
     )

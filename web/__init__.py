@@ -67,6 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("UPLOAD_TMP_DIR", str(settings.home / "tmp"))
     Path(app.config["UPLOAD_TMP_DIR"]).mkdir(parents=True, exist_ok=True)
     app.config.setdefault("MAX_CONTENT_LENGTH", settings.limits.max_upload_bytes + (1 << 20))
+    app.config.setdefault("RATELIMIT_STORAGE_URI", settings.limiter_storage)
     with transaction(home.factory) as session:
         ensure_album(session)
 

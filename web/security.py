@@ -78,8 +78,9 @@ def _login_failed(_response: Response) -> bool:
 def init_login_limits(app: Flask) -> Limiter:
     """Throttle POST /login: after too many failures every attempt, right or wrong, gets 429.
 
-    The counters are in memory: right for the single-process server ``album serve`` runs;
-    several processes would point ``RATELIMIT_STORAGE_URI`` at a shared store (Redis).
+    The counters live where ``limiter_storage`` (album.toml or ``ALBUM_LIMITER_STORAGE``) says:
+    in memory for the single-process server ``album serve`` runs, in Redis when several web
+    processes share the album, so a guesser cannot spread attempts over processes.
     """
     app.config.setdefault("LOGIN_LIMIT", LOGIN_LIMIT)
     app.config.setdefault("LOGIN_IP_LIMIT", LOGIN_IP_LIMIT)

@@ -359,3 +359,31 @@ def test_admin_resetting_own_password_stays_signed_in(web_env: WebEnv, admin) ->
     assert "您自己的新密码" in answer.get_data(as_text=True)
     assert admin.get("/admin/users").status_code == 200  # signed in again, in the new epoch
     assert copied.get("/admin/users").status_code == 302  # the old session is over
+
+
+def test_login_limits_are_shared_by_web_processes_through_redis(tmp_path: Path) -> None:
+    """Two apps on one album (as two gunicorn workers would be) count failed sign-ins together
+    when ``limiter_storage`` names a Redis server; with the in-process default each counts alone."""
+    from web_support import redis_server
+
+    with redis_server() as url:
+        (tmp_path / "home").mkdir()
+        (tmp_path / "home" / "album.toml").write_text(f'limiter_storage = "{url}"\n', encoding="utf-8")
+        first = make_env(tmp_path, LOGIN_LIMIT="3 per 15 minutes")
+        assert first.app.config["RATELIMIT_STORAGE_URI"] == url
+        second = create_app({"ALBUM_HOME": str(tmp_path / "home"), "TESTING": True, "WTF_CSRF_ENABLED": False,
+                             "SECRET_KEY": first.app.config["SECRET_KEY"], "LOGIN_LIMIT": "3 per 15 minutes"})
+        a, b = first.app.test_client(), second.test_client()
+        outcomes = [attempt(client, "editor", WRONG).status_code for client in (a, b, a)]
+        assert outcomes == [200, 200, 200]
+        assert attempt(b, "editor", WRONG).status_code == 429  # the fourth, in the other process
+        assert attempt(a, "editor", PASSWORD).status_code == 429
+        second.extensions["album_home"].close()
+
+    alone = make_env(tmp_path / "memory", LOGIN_LIMIT="3 per 15 minutes")
+    assert alone.app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    other = create_app({"ALBUM_HOME": str(tmp_path / "memory" / "home"), "TESTING": True, "WTF_CSRF_ENABLED": False,
+                        "SECRET_KEY": "m" * 32, "LOGIN_LIMIT": "3 per 15 minutes"})
+    a, b = alone.app.test_client(), other.test_client()
+    assert [attempt(client, "editor", WRONG).status_code for client in (a, b, a, b)] == [200, 200, 200, 200]
+    other.extensions["album_home"].close()
