@@ -361,7 +361,8 @@ def test_admin_resetting_own_password_stays_signed_in(web_env: WebEnv, admin) ->
     assert copied.get("/admin/users").status_code == 302  # the old session is over
 
 
-def test_login_limits_are_shared_by_web_processes_through_redis(tmp_path: Path) -> None:
+def test_login_limits_are_shared_by_web_processes_through_redis(tmp_path: Path, make_database_url,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """Two apps on one album (as two gunicorn workers would be) count failed sign-ins together
     when ``limiter_storage`` names a Redis server; with the in-process default each counts alone."""
     from web_support import redis_server
@@ -380,6 +381,7 @@ def test_login_limits_are_shared_by_web_processes_through_redis(tmp_path: Path) 
         assert attempt(a, "editor", PASSWORD).status_code == 429
         second.extensions["album_home"].close()
 
+    monkeypatch.setenv("ALBUM_DATABASE_URL", make_database_url())  # a second album of its own
     alone = make_env(tmp_path / "memory", LOGIN_LIMIT="3 per 15 minutes")
     assert alone.app.config["RATELIMIT_STORAGE_URI"] == "memory://"
     other = create_app({"ALBUM_HOME": str(tmp_path / "memory" / "home"), "TESTING": True, "WTF_CSRF_ENABLED": False,
