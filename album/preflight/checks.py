@@ -22,7 +22,7 @@ from album.layout.book import Book, PhotoFrame
 from album.messages import REVIEW_STATE_NAMES, SEVERITY_NAMES
 from album.phash import dhash_image
 from album.preflight.pdf import scan_pdf
-from album.print_spec import PPI_ERROR, PPI_WARNING, SAFE_MM
+from album.print_spec import GUTTER_ZONE_MM, PPI_ERROR, PPI_WARNING, SAFE_MM
 from album.store import atomic_write_bytes
 
 Severity = Literal["error", "warning", "info"]
@@ -49,6 +49,8 @@ class PreflightPhoto:
     caption: str = ""
     photographer: str = ""
     unit: str = ""
+    focal_x: float = 0.5  # what cropping keeps in view, as fractions of the upright size
+    focal_y: float = 0.5
     path: Path | None = None  # the original, to compute the perceptual hash
     dhash: int | None = None  # precomputed 64-bit difference hash, wins over ``path``
 
@@ -120,6 +122,7 @@ def run_preflight(book: Book, snapshot_info: PreflightInput, *, pdf_path: Path |
     _check_photos(book, snapshot_info, report)
     _check_review_state(snapshot_info, report)
     _check_chapters(book, report)
+    _check_gutter(book, snapshot_info, report)
     _check_duplicates(book, snapshot_info, report)
     _check_text_frames(book, snapshot_info, report)
     if render_report is not None:
@@ -179,6 +182,39 @@ def _check_chapters(book: Book, report: PreflightReport) -> None:
             report.add("error", "empty-chapter",
                        f"第{chapter.number}篇《{chapter.title}》没有已采用的照片，书中只有篇章页和目录条目；"
                        "请采用照片、移入照片或删除该篇目", chapter.opener_page)
+
+
+def _check_gutter(book: Book, inp: PreflightInput, report: PreflightReport) -> None:
+    """A photo across a spread whose focal point lies within GUTTER_ZONE_MM of the fold: the face
+    or the subject disappears into the binding."""
+    width = book.trim_width_mm
+    for verso, recto in zip(book.pages, book.pages[1:]):
+        if verso.number % 2:
+            continue  # a spread is an even (left) page and the odd page after it
+        at_fold = {f.photo_id: f for f in verso.frames
+                   if isinstance(f, PhotoFrame) and f.rect.right_mm >= width - TOLERANCE_MM}
+        for frame in recto.frames:
+            if not (isinstance(frame, PhotoFrame) and frame.rect.x_mm <= TOLERANCE_MM and frame.photo_id in at_fold):
+                continue
+            photo = inp.photos.get(frame.photo_id)
+            if photo is None:
+                continue
+            distance = min(_distance_to_fold(at_fold[frame.photo_id], photo.focal_x, width),
+                           _distance_to_fold(frame, photo.focal_x, 0.0))
+            if distance < GUTTER_ZONE_MM:
+                report.add("warning", "focal-in-gutter",
+                           f"照片 #{photo.id} 跨页排版，焦点距装订线仅 {distance:.0f} 毫米（应不少于 "
+                           f"{GUTTER_ZONE_MM:.0f} 毫米），主体会陷入书脊；请移动焦点或改用单页版式",
+                           verso.number, photo.id)
+
+
+def _distance_to_fold(frame: PhotoFrame, focal_x: float, fold_x: float) -> float:
+    """How far from the fold the focal point lands on this half, or infinity if not on it."""
+    crop = frame.crop
+    if not crop.left <= focal_x <= crop.right or crop.right <= crop.left:
+        return float("inf")
+    x = frame.rect.x_mm + (focal_x - crop.left) / (crop.right - crop.left) * frame.rect.width_mm
+    return abs(x - fold_x)
 
 
 def _check_review_state(inp: PreflightInput, report: PreflightReport) -> None:

@@ -19,6 +19,7 @@ def build_preflight_input(session: Session, album: Album, store: MediaStore) -> 
         PreflightPhoto(
             id=p.id, width_px=p.width_px, height_px=p.height_px, sha256=p.sha256,
             status=p.status.value, caption=p.caption, photographer=p.photographer, unit=p.unit,
+            focal_x=p.focal_x, focal_y=p.focal_y,
             path=None if p.dhash else store.original_path(p.sha256),
             dhash=int(p.dhash, 16) if p.dhash else None,
         )

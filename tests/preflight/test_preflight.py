@@ -270,3 +270,21 @@ def test_empty_chapter_is_an_error_on_its_opener_page() -> None:
     assert len(empty) == 1 and empty[0].severity == "error" and report.has_errors
     assert "时代先锋" in empty[0].message and empty[0].page == planned.chapters[1].opener_page
     assert planned.pages[empty[0].page - 1].kind == "opener"
+
+
+@pytest.mark.parametrize("focal_x,warned", [(0.5, True), (0.49, True), (0.47, False), (0.53, False), (0.2, False)])
+def test_focal_point_in_the_gutter_of_a_spread_is_a_warning(focal_x: float, warned: bool) -> None:
+    """A panorama across pages 2–3 (cut at the fold like the layout does); its focal point at
+    the fold, or 4 mm from it (0.49), would be bound into the spine; 13 mm away (0.47) is clear."""
+    from album.layout.photo_pages import split_spread
+
+    whole = PhotoFrame(rect=Rect(-BLEED, 30, 2 * W + 2 * BLEED, 120), photo_id=7, sha256="sha-7", bleeds=True)
+    left, right = split_spread([whole], W)
+    pages = [Page(number=n, kind=kind, template="t", frames=frames)
+             for n, kind, frames in ((1, "photo", []), (2, "spread", left), (3, "spread", right))]
+    planned = Book(title="测试画册", trim_width_mm=W, trim_height_mm=H, bleed_mm=BLEED, pages=pages, styles={})
+    report = run_preflight(planned, PreflightInput.of([photo(7, 9000, 2600, focal_x=focal_x)]), pdf_path=None)
+    found = items(report, "focal-in-gutter")
+    assert len(found) == (1 if warned else 0), [i.message for i in report.items]
+    if warned:
+        assert found[0].severity == "warning" and found[0].page == 2 and found[0].photo_id == 7
