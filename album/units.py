@@ -27,3 +27,13 @@ def effective_ppi(crop_w_px: float, crop_h_px: float, placed_w_mm: float, placed
     """Original pixels inside the crop over the placed size, on the poorer axis: what the press
     sees, whatever the file is resampled to."""
     return min(crop_w_px / (placed_w_mm / MM_PER_INCH), crop_h_px / (placed_h_mm / MM_PER_INCH))
+
+
+def exif_orientation(value: object) -> int:
+    """An EXIF orientation tag as 1–8; anything else (missing, broken) means as stored (1)."""
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def upright_size(width_px: int, height_px: int, orientation: int) -> tuple[int, int]:
+    """The pixel size as the photo is seen: orientations 5–8 are stored turned by 90°."""
+    return (height_px, width_px) if orientation in (5, 6, 7, 8) else (width_px, height_px)

@@ -30,6 +30,7 @@ from album.ingest.sniff import inspect_image
 from album.messages import explain_error
 from album.models import Album, Photo, ReviewState
 from album.store import MediaStore, sha256_file
+from album.units import exif_orientation, upright_size
 
 SKIPPED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 SHEET_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
@@ -80,12 +81,8 @@ def ingest_file(
     name = name or path.name
     info = inspect_image(path, limits)
     facts = read_exif(path)
-    orientation = facts.orientation if facts.orientation != 1 else (info.exif_orientation or 1)
-    if not 1 <= orientation <= 8:
-        orientation = 1
-    upright_w, upright_h = (
-        (info.height_px, info.width_px) if orientation in (5, 6, 7, 8) else (info.width_px, info.height_px)
-    )
+    orientation = exif_orientation(facts.orientation if facts.orientation != 1 else info.exif_orientation)
+    upright_w, upright_h = upright_size(info.width_px, info.height_px, orientation)
     sha = sha256_file(path)
     existing = _photo_by_sha(session, album, sha)
     if existing is not None:

@@ -30,7 +30,7 @@ from album.print_spec import BLEED_MM, PRINT_PPI, SAFE_MM
 from album.render.images import prepare_image
 from album.render.pdfx import apply_pdfx
 from album.store import LocalMediaStore, MediaStore
-from album.units import PT_PER_MM, mm_to_pt, pt_to_mm
+from album.units import PT_PER_MM, exif_orientation, mm_to_pt, pt_to_mm, upright_size
 
 MARK_GAP_MM = 3.0  # crop marks start this far outside the trim (at the bleed edge)
 MARK_LEN_MM = 5.0
@@ -100,13 +100,12 @@ def front_photo_of_file(path: Path) -> FrontPhoto:
     try:
         with Image.open(path) as im:
             raw_w, raw_h = im.size
-            orientation = im.getexif().get(0x0112, 1)
+            orientation = exif_orientation(im.getexif().get(0x0112))
     except FileNotFoundError:
         raise RenderError(f"找不到封面照片：{path}") from None
     except OSError as exc:
         raise RenderError(f"封面照片无法读取：{Path(path).name}（{explain_error(exc)}）") from exc
-    orientation = orientation if orientation in range(1, 9) else 1
-    w, h = (raw_h, raw_w) if orientation in (5, 6, 7, 8) else (raw_w, raw_h)
+    w, h = upright_size(raw_w, raw_h, orientation)
     return FrontPhoto(Path(path), PhotoSnapshot(id=0, sha256="", width_px=w, height_px=h,
                                                 orientation=orientation))
 

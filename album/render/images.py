@@ -31,7 +31,7 @@ from album.messages import explain_error
 from album.render.colour import INTENTS, convert_colour, profile_digest
 from album.render.passthrough import embeddable_as_is
 from album.store import MediaStore, sha256_file
-from album.units import pixels_for
+from album.units import exif_orientation, pixels_for, upright_size
 
 # Bump when the pipeline changes in a way that changes pixels, so old cache entries are ignored.
 # 2: originals already fit for the frame are embedded as they are.
@@ -190,14 +190,9 @@ def _open(path: Path) -> Image.Image:
 
 def _load_upright_crop(request: ImageRequest) -> tuple[Image.Image, float]:
     im = _open(request.original)
-    orientation = request.orientation
-    if orientation is None:
-        orientation = im.getexif().get(0x0112, 1)
-    if orientation not in range(1, 9):
-        orientation = 1
+    orientation = exif_orientation(im.getexif().get(0x0112) if request.orientation is None else request.orientation)
     raw_w, raw_h = im.size
-    swapped = orientation in (5, 6, 7, 8)
-    up_w, up_h = (raw_h, raw_w) if swapped else (raw_w, raw_h)
+    up_w, up_h = upright_size(raw_w, raw_h, orientation)
     crop = request.crop
     crop_w_px = (crop.right - crop.left) * up_w
     crop_h_px = (crop.bottom - crop.top) * up_h
@@ -224,7 +219,7 @@ def _load_upright_crop(request: ImageRequest) -> tuple[Image.Image, float]:
     out_w = max(1, round(crop_w_px * scale))
     out_h = max(1, round(crop_h_px * scale))
     if scale < 1.0 or (w, h) != (raw_w, raw_h):
-        size = (out_h, out_w) if swapped else (out_w, out_h)
+        size = upright_size(out_w, out_h, orientation)  # the same turn, back to stored axes
         out = im.resize(size, Image.Resampling.LANCZOS, box=box)
     else:
         out = im.crop(tuple(round(v) for v in box))
