@@ -81,9 +81,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     A correct password stored under an older hash method is rehashed on the spot; the caller's
     commit keeps the upgrade.
     """
-    user = session.scalars(
-        select(User).where(func.lower(User.username) == username.strip().lower())
-    ).first()
+    user = _named(session, username)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
@@ -117,9 +115,14 @@ def end_sessions(user: User) -> None:
     user.session_epoch = (user.session_epoch or 0) + 1
 
 
+def _named(session: Session, username: str) -> User | None:
+    """The account with this name, however its case or surrounding spaces were typed."""
+    return session.scalars(select(User).where(func.lower(User.username) == username.strip().lower())).first()
+
+
 def find_user(session: Session, username: str) -> User:
     """The account with this name (case-insensitive)."""
-    user = session.scalars(select(User).where(func.lower(User.username) == username.strip().lower())).first()
+    user = _named(session, username)
     if user is None:
         raise NotFoundError(f"没有名为 {username} 的用户")
     return user
