@@ -9,7 +9,8 @@ from __future__ import annotations
 from album.models import ReviewState, Role
 
 REVIEW_STATE_NAMES = {ReviewState.submitted: "待审", ReviewState.accepted: "已采用", ReviewState.rejected: "未采用"}
-ROLE_NAMES = {Role.contributor: "供稿人", Role.editor: "编辑", Role.admin: "管理员"}
+ROLE_NAMES = {Role.contributor: "供稿人", Role.editor: "编辑", Role.admin: "管理员",
+              Role.proofreader: "校对", Role.expert: "审读专家"}
 PROOF_KIND_NAMES = {"proof": "校样", "print": "印刷文件", "cover": "封面"}
 PROOF_STATUS_NAMES = {"queued": "排队中", "running": "渲染中", "done": "完成", "failed": "失败"}
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}

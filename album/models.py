@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -43,6 +44,8 @@ class Role(str, enum.Enum):
     contributor = "contributor"
     editor = "editor"
     admin = "admin"
+    proofreader = "proofreader"  # 校对: reads proofs and signs the proofreading rounds
+    expert = "expert"  # 审读专家: reads proofs, comments and signs an expert opinion, nothing else
 
 
 class User(Base):
@@ -76,6 +79,10 @@ class Album(Base):
     afterword: Mapped[str] = mapped_column(Text, default="")
     copyright_text: Mapped[str] = mapped_column(Text, default="")
     cover_photo_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    # 版权页 and cover data (书名, 编者, ISBN, CIP…): see album/colophon.py for the fields.
+    colophon: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Caption glossary: [{"correct": "凉山彝族自治州", "variants": ["凉山州"]}, …].
+    glossary: Mapped[list] = mapped_column(JSON, default=list)
     icc_profile_path: Mapped[str] = mapped_column(String(500), default="")
     rendering_intent: Mapped[str] = mapped_column(String(40), default="relative")
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -133,6 +140,10 @@ class Photo(Base):
     gps_lon: Mapped[float | None] = mapped_column(Float, default=None)
     focal_x: Mapped[float] = mapped_column(Float, default=0.5)
     focal_y: Mapped[float] = mapped_column(Float, default=0.5)
+    # A photo showing a map needs a 审图号, a 标准地图 source or a stated exemption before 付印.
+    has_map: Mapped[bool] = mapped_column(default=False, server_default=false())
+    map_basis: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    map_reference: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     status: Mapped[ReviewState] = mapped_column(
         Enum(ReviewState, native_enum=False, length=20), default=ReviewState.submitted, index=True
@@ -183,6 +194,9 @@ class Proof(Base):
     page_count: Mapped[int] = mapped_column(Integer, default=0)
     preflight: Mapped[dict] = mapped_column(JSON, default=dict)
     error: Mapped[str] = mapped_column(Text, default="")
+    # What was read (album.release.content_hash of the snapshot) and what was written.
+    content_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    pdf_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
     # "host:pid" of the process that owns the job, so a live render is never taken for a dead one.
     worker: Mapped[str] = mapped_column(String(120), default="")
     created_by: Mapped[int | None] = mapped_column(
@@ -206,3 +220,62 @@ class Comment(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     author: Mapped[User | None] = relationship()
+
+
+class SignOff(Base):
+    """One signature on a proof at one stage (三审, 三校一读, 专家审读): append-only.
+
+    Never updated or deleted (database triggers refuse both); a correction is a new row whose
+    ``corrects_id`` names the one it replaces.
+    """
+
+    __tablename__ = "sign_offs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    album_id: Mapped[int] = mapped_column(ForeignKey("albums.id"), index=True)
+    proof_id: Mapped[int] = mapped_column(ForeignKey("proofs.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    signer_name: Mapped[str] = mapped_column(String(120))
+    opinion: Mapped[str] = mapped_column(Text, default="")
+    decision: Mapped[str] = mapped_column(String(20))
+    proof_sha256: Mapped[str] = mapped_column(String(64))
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("sign_offs.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class ReviewLevel(Base):
+    """Who holds 初审, 复审 and 终审 for an album: one person per level, one level per person.
+
+    The two unique constraints are the database's own guard of "no one signs two levels".
+    """
+
+    __tablename__ = "review_levels"
+    __table_args__ = (
+        UniqueConstraint("album_id", "level", name="uq_review_level_album_level"),
+        UniqueConstraint("album_id", "user_id", name="uq_review_level_album_user"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    album_id: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"), index=True)
+    level: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class Release(Base):
+    """A 付印: the print PDF released from a proof that passed 终审, with who signed it."""
+
+    __tablename__ = "releases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    album_id: Mapped[int] = mapped_column(ForeignKey("albums.id"), index=True)
+    signed_proof_id: Mapped[int] = mapped_column(ForeignKey("proofs.id"))
+    print_proof_id: Mapped[int] = mapped_column(ForeignKey("proofs.id"))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    signers: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
