@@ -7,7 +7,7 @@ transaction, paginate (pure), draw, check, and write the report next to the PDF.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -25,8 +25,17 @@ from album.layout.templates import load_templates
 from album.models import Album, Chapter, Photo, Proof, ReviewState
 from album.preflight.checks import PreflightReport, run_preflight, write_report
 from album.preflight.input import build_preflight_input
+from album.release import (
+    ReleaseBasis,
+    ReleaseRefused,
+    content_hash,
+    record_release,
+    release_basis,
+    unreleased_slug,
+)
 from album.render.options import RenderOptions, RenderReport
 from album.snapshots import photo_snapshot, snapshot_album
+from album.store import sha256_file
 from album.workers import this_worker
 
 KINDS = ("proof", "print", "cover")
@@ -40,6 +49,7 @@ class RenderOutcome:
     report: RenderReport
     preflight: object  # album.preflight.PreflightReport
     book: Book
+    release_note: str | None = None  # a final render: what was released, from which proof
 
 
 def plan_book(home: Home, album_id: int) -> Book:
@@ -52,16 +62,30 @@ def plan_book(home: Home, album_id: int) -> Book:
     return paginate(snapshot, load_templates(home.settings.layouts_dir))
 
 
+def check_release(home: Home, album_id: int) -> ReleaseBasis:
+    """The gate of a final render, asked before a number is reserved: ReleaseRefused says why
+    not. The render asks again in the transaction that reads the album."""
+    with transaction(home.factory) as session:
+        album = session.get(Album, album_id)
+        if album is None:
+            raise NotFoundError("画册不存在")
+        return release_basis(session, album, content_hash(session, album, snapshot_album(session, album)))
+
+
 def create_proof(home: Home, album_id: int, kind: str, *, spreads: bool = False,
-                 user_id: int | None = None, out_path: Path | None = None) -> Proof:
-    """Reserve the next proof number and the file it will be written to."""
+                 final: bool = False, user_id: int | None = None,
+                 out_path: Path | None = None) -> Proof:
+    """Reserve the next proof number and the file it will be written to. ``final`` asks for
+    the 付印 render of a print PDF: it passes the release gate or fails with the reason."""
     if kind not in KINDS:
         raise ValueError(f"unknown render kind {kind!r}")
+    if final and kind != "print":
+        raise ValueError("only a print render can be final")
     with transaction(home.factory) as session:
         number = (session.scalar(select(func.max(Proof.number)).where(Proof.album_id == album_id)) or 0) + 1
         target = out_path or home.settings.proofs_dir / f"{number:03d}-{kind}.pdf"
         proof = Proof(album_id=album_id, number=number, kind=kind, status="queued",
-                      settings={"spreads": spreads}, pdf_path=str(Path(target).resolve()),
+                      settings={"spreads": spreads, "final": final}, pdf_path=str(Path(target).resolve()),
                       created_by=user_id, worker=this_worker())
         session.add(proof)
     return proof
@@ -70,7 +94,12 @@ def create_proof(home: Home, album_id: int, kind: str, *, spreads: bool = False,
 def run_proof(home: Home, proof_id: int,
               progress: Callable[[float], None] | None = None) -> RenderOutcome:
     """Render the reserved proof; its row ends ``done`` or ``failed`` with the reason, whatever
-    goes wrong (a missing profile as much as a broken photo), so no job is left queued."""
+    goes wrong (a missing profile as much as a broken photo), so no job is left queued.
+
+    A final (付印) render checks the release gate in the transaction that reads the album, and
+    is recorded as a release only when its preflight finds no error; otherwise its PDF is
+    removed, so nothing that looks released exists without the record."""
+    basis: ReleaseBasis | None = None
     try:
         with transaction(home.factory) as session:
             proof = session.get(Proof, proof_id)
@@ -80,11 +109,19 @@ def run_proof(home: Home, proof_id: int,
             proof.worker = this_worker()
             album = session.get(Album, proof.album_id)
             snapshot = snapshot_album(session, album)
-            preflight_input = build_preflight_input(session, album, home.store)
+            proof.content_hash = content_hash(session, album, snapshot)
             kind, number, spreads = proof.kind, proof.number, bool(proof.settings.get("spreads"))
+            final = bool(proof.settings.get("final"))
+            if final:
+                basis = release_basis(session, album, proof.content_hash)
+            preflight_input = replace(build_preflight_input(session, album, home.store), final=final)
             out_path = Path(proof.pdf_path)
             options = _options(home, album, kind, number, spreads)
-            proof.settings = {"spreads": options.spreads, "ppi": options.target_ppi,
+            if kind == "print":
+                options = replace(
+                    options, release_note=basis.describe() if basis else None,
+                    slug=f"付印 校样第{basis.proof_number}版" if basis else unreleased_slug(session, album))
+            proof.settings = {"spreads": options.spreads, "final": final, "ppi": options.target_ppi,
                               "mode": options.mode, "profile": str(options.cmyk_profile),
                               "intent": options.rendering_intent, "watermark": options.watermark or "",
                               "trim_mm": [album.trim_width_mm, album.trim_height_mm],
@@ -100,15 +137,23 @@ def run_proof(home: Home, proof_id: int,
                                    mode=kind)
         json_path = out_path.with_suffix(".preflight.json")
         write_report(result, json_path, out_path.with_suffix(".preflight.html"))
+        if basis is not None and result.has_errors:
+            out_path.unlink(missing_ok=True)
+            raise ReleaseRefused(
+                f"预检发现 {result.summary()['errors']} 项错误，未付印；详见 {json_path.name}")
     except Exception as exc:
         _finish(home, proof_id, status="failed", error=str(exc) or type(exc).__name__)
         raise
     _finish(home, proof_id, status="done", progress=1.0, page_count=report.page_count,
-            report_path=str(json_path), preflight=result.summary())
-    return RenderOutcome(proof_id, number, out_path, report, result, book)
+            report_path=str(json_path), preflight=result.summary(),
+            pdf_sha256=sha256_file(out_path), release=basis)
+    return RenderOutcome(proof_id, number, out_path, report, result, book,
+                         basis.describe() if basis else None)
 
 
-def _finish(home: Home, proof_id: int, **fields: object) -> None:
+def _finish(home: Home, proof_id: int, release: ReleaseBasis | None = None,
+            **fields: object) -> None:
+    """Close the proof row (and record the release of a final render) in one transaction."""
     with transaction(home.factory) as session:
         proof = session.get(Proof, proof_id)
         if proof is None:
@@ -116,12 +161,18 @@ def _finish(home: Home, proof_id: int, **fields: object) -> None:
         for key, value in fields.items():
             setattr(proof, key, value)
         proof.finished_at = datetime.now(timezone.utc)
+        if release is not None:
+            record_release(session, session.get(Album, proof.album_id), release, proof,
+                           proof.created_by)
 
 
 def render_album(home: Home, album_id: int, kind: str, *, out_path: Path | None = None,
-                 spreads: bool = False, user_id: int | None = None,
+                 spreads: bool = False, final: bool = False, user_id: int | None = None,
                  progress: Callable[[float], None] | None = None) -> RenderOutcome:
-    proof = create_proof(home, album_id, kind, spreads=spreads, user_id=user_id, out_path=out_path)
+    if final:
+        check_release(home, album_id)
+    proof = create_proof(home, album_id, kind, spreads=spreads, final=final, user_id=user_id,
+                         out_path=out_path)
     return run_proof(home, proof.id, progress)
 
 

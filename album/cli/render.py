@@ -69,23 +69,33 @@ def book(ctx: click.Context) -> None:
 @click.option("--proof", "kind", flag_value="proof", help="Proof PDF (校样): sRGB, 150 ppi, watermark.")
 @click.option("--cover", "kind", flag_value="cover", help="Cover sheet: back + spine + front with bleed.")
 @click.option("--spreads", is_flag=True, help="Proof only: facing pages side by side.")
+@click.option("--final", is_flag=True,
+              help="Print only: the 付印 render. Refused unless 终审 passed on the latest proof "
+                   "and the album has not changed since; recorded as a release.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.pass_context
-def render(ctx: click.Context, kind: str | None, spreads: bool, output: Path) -> None:
-    """Render the album to a PDF and write its preflight report beside it."""
+def render(ctx: click.Context, kind: str | None, spreads: bool, final: bool, output: Path) -> None:
+    """Render the album to a PDF and write its preflight report beside it.
+
+    A print render without --final carries "未付印 校样第N版" outside the trim."""
     if kind is None:
         raise AlbumError("请选择 --print、--proof 或 --cover")
+    if final and kind != "print":
+        raise AlbumError("--final 只用于印刷文件（--print）")
     home = open_ctx_home(ctx)
     with transaction(home.factory) as session:
         album_id = current_album(session).id
     with Progress("渲染") as bar:
-        outcome = render_album(home, album_id, kind, out_path=output, spreads=spreads, progress=bar)
+        outcome = render_album(home, album_id, kind, out_path=output, spreads=spreads, final=final,
+                               progress=bar)
     summary = outcome.preflight.summary()
     label = {"print": "印刷文件", "proof": "校样", "cover": "封面"}[kind]
     click.echo(
         f"第 {outcome.number} 版{label}：{output}，"
         f"{outcome.report.page_count} 页；预检 错误 {summary['errors']} 项，警告 {summary['warnings']} 项"
     )
+    if final:
+        click.echo(f"已付印：{outcome.release_note}")
 
 
 @click.command()

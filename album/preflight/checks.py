@@ -62,6 +62,7 @@ class PreflightInput:
     ppi_error: float = PPI_ERROR
     safe_mm: float = SAFE_MM
     near_duplicate_bits: int = 6  # dHash distance (of 64) at or below which photos look alike
+    final: bool = False  # a 付印 render: what a proof may carry as a warning stops it
 
     @classmethod
     def of(cls, photos: list[PreflightPhoto], **settings: Any) -> PreflightInput:

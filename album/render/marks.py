@@ -89,3 +89,19 @@ def draw_crop_marks(canvas: Canvas, sheet: PrintSheet, bleed_mm: float) -> None:
     for x0, y0, x1, y1 in crop_mark_lines(sheet, bleed_mm):
         canvas.line(x0, y0, x1, y1)
     canvas.restoreState()
+
+
+SLUG_TEXT_PT = 6.0
+SLUG_INSET_MM = 5.0  # from the trim's left edge, clear of the vertical crop mark
+
+
+def draw_slug(canvas: Canvas, sheet: PrintSheet, bleed_mm: float, text: str, font: str) -> None:
+    """One line in 100 % K below the bleed, inside the slug: the printing house reads it on
+    the sheet, the trimmed page never shows it."""
+    x0, y0, _, _ = sheet.trim_box
+    below_bleed = y0 - mm(bleed_mm)
+    canvas.saveState()
+    canvas.setFillColorCMYK(0, 0, 0, 1)
+    canvas.setFont(font, SLUG_TEXT_PT)
+    canvas.drawString(x0 + mm(SLUG_INSET_MM), below_bleed / 2 - SLUG_TEXT_PT / 3, text)
+    canvas.restoreState()

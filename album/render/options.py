@@ -23,7 +23,9 @@ DEFAULT_PPI = {"print": PRINT_PPI, "proof": PROOF_PPI}
 class RenderOptions:
     """Settings of one render. ``ppi`` defaults to 300 for print and 150 for proof;
     ``workers`` 0 means one image worker per CPU. ``spreads`` and ``watermark`` belong to
-    proofs: a printer wants single, unmarked pages (the print writer ignores a watermark)."""
+    proofs: a printer wants single, unmarked pages (the print writer ignores a watermark).
+    ``slug`` and ``release_note`` belong to print: the slug sits outside the trim, where the
+    printing house reads it and the reader never sees it."""
 
     mode: RenderMode
     ppi: int | None = None
@@ -33,6 +35,8 @@ class RenderOptions:
     spreads: bool = False
     workers: int = 0
     crop_marks: bool = True
+    slug: str | None = None  # print only: a line outside the trim, e.g. "未付印 校样第3版"
+    release_note: str | None = None  # print only: the 付印 record, written to /Subject and XMP
 
     def __post_init__(self) -> None:
         if self.mode not in DEFAULT_PPI:

@@ -27,7 +27,7 @@ from album.errors import ConfigError, RenderError
 from album.layout.book import Book, Page, PhotoFrame, Rect, TextFrame
 from album.render.fonts import FontSet, load_fonts
 from album.render.images import ImagePool, ImageRequest, make_request, profile_digest
-from album.render.marks import PrintSheet, draw_crop_marks, mm
+from album.render.marks import PrintSheet, draw_crop_marks, draw_slug, mm
 from album.render.options import PageTextIssue, PlacedImage, RenderOptions, RenderReport
 from album.render.parts import join_parts
 from album.render.pdfx import apply_pdfx
@@ -72,7 +72,8 @@ def render_book(book: Book, store: MediaStore, out_path: Path, options: RenderOp
             for part in parts:
                 part.unlink()
         if options.mode == "print":
-            apply_pdfx(tmp, icc_path=options.cmyk_profile, title=book.title)
+            apply_pdfx(tmp, icc_path=options.cmyk_profile, title=book.title,
+                       subject=options.release_note)
             report.pdfx_applied = True
         os.chmod(tmp, 0o644)  # a PDF is meant to be shared, whatever the umask of the folder
         os.replace(tmp, out_path)
@@ -195,6 +196,9 @@ class _Writer:
             self._draw_page(page, x0, top, clip=(bx0, by0, bx1 - bx0, by1 - by0))
             if self.options.crop_marks:
                 draw_crop_marks(c, sheet, self.book.bleed_mm)
+                if self.options.slug:
+                    draw_slug(c, sheet, self.book.bleed_mm, f"{self.options.slug}  第{page.number}页",
+                              self.fonts.name("hei"))
         else:
             c.setPageSize((self.trim_w * len(pages), self.trim_h))
             for slot, page in enumerate(pages):

@@ -69,8 +69,10 @@ def apply_pdfx(
     condition_identifier: str | None = None,
     condition: str | None = None,
     trapped: bool = False,
+    subject: str | None = None,
 ) -> None:
-    """Rewrite ``pdf_path`` in place as PDF/X-4; the old file stays whole if anything fails."""
+    """Rewrite ``pdf_path`` in place as PDF/X-4; the old file stays whole if anything fails.
+    ``subject`` (the 付印 record of a released book) goes to /Subject and XMP dc:description."""
     icc_data, icc = read_icc(icc_path)  # before touching the PDF: bad config must not half-write
     pdf_path = Path(pdf_path)
     if not pdf_path.is_file():
@@ -95,7 +97,7 @@ def apply_pdfx(
             pdf.remove_unreferenced_resources()
             _fix_boxes(pdf)
             _set_output_intent(pdf, icc_data, icc, identifier, cond_text, registry)
-            _set_metadata(pdf, title, trapped)
+            _set_metadata(pdf, title, trapped, subject)
             pdf.save(tmp, force_version=PDF_HEADER_VERSION, fix_metadata_version=False)
         os.replace(tmp, pdf_path)
     finally:
@@ -226,7 +228,7 @@ def pdf_date(moment: datetime) -> str:
     return f"D:{moment:%Y%m%d%H%M%S}{sign}{hours:02d}'{mins:02d}'"
 
 
-def _set_metadata(pdf: pikepdf.Pdf, title: str, trapped: bool) -> None:
+def _set_metadata(pdf: pikepdf.Pdf, title: str, trapped: bool, subject: str | None) -> None:
     """Write /Info and XMP from the same values so that checkers find them in agreement."""
     now = datetime.now().astimezone().replace(microsecond=0)
     info = pdf.docinfo
@@ -243,6 +245,8 @@ def _set_metadata(pdf: pikepdf.Pdf, title: str, trapped: bool) -> None:
         if key in info and str(info[key]).strip() in ("anonymous", "unspecified", ""):
             del info[key]
     info.Title = title
+    if subject:
+        info.Subject = subject
     info.CreationDate = pdf_date(created)
     info.ModDate = pdf_date(now)
     info.Trapped = Name("/True") if trapped else Name("/False")
@@ -263,6 +267,8 @@ def _set_metadata(pdf: pikepdf.Pdf, title: str, trapped: bool) -> None:
             meta["pdf:Producer"] = str(info.Producer)
         if "/Author" in info:
             meta["dc:creator"] = [str(info.Author)]
+        if "/Subject" in info:
+            meta["dc:description"] = str(info.Subject)
         meta["pdf:Trapped"] = "True" if trapped else "False"
         meta["pdfxid:GTS_PDFXVersion"] = PDFX_VERSION
         meta["xmpMM:DocumentID"] = document_id
