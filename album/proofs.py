@@ -57,3 +57,11 @@ def get_comment(session: Session, album: Album, comment_id: int) -> Comment:
         raise NotFoundError(f"没有编号为 {comment_id} 的意见")
     get_proof(session, album, comment.proof_id)  # another album's comment is not found either
     return comment
+
+
+def proof_by_number(session: Session, album: Album, number: int) -> Proof:
+    """The proof people call 校样第N版."""
+    proof = session.scalars(select(Proof).where(Proof.album_id == album.id, Proof.number == number)).first()
+    if proof is None:
+        raise NotFoundError(f"没有第 {number} 版")
+    return proof

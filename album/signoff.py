@@ -13,7 +13,9 @@ this proof or an earlier one of the same album.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +24,9 @@ from sqlalchemy.orm import Session
 from album.errors import AlbumError, NotFoundError
 from album.models import Album, Comment, Proof, ReviewLevel, Role, SignOff, User
 from album.store import sha256_file
+
+if TYPE_CHECKING:
+    from album.render.review_sheet import ReviewSheet
 
 # Stage ids in the order a book goes through them, with the names on the 审稿单.
 REVIEW_LEVELS = ("review1", "review2", "review3")
@@ -217,3 +222,50 @@ def get_sign_off(session: Session, proof: Proof, sign_off_id: int) -> SignOff:
     if record is None or record.proof_id != proof.id:
         raise NotFoundError(f"本校样没有编号为 {sign_off_id} 的签署")
     return record
+
+
+def _day(record: SignOff) -> str:
+    """The local date of a signature (SQLite hands back UTC times without their zone)."""
+    moment = record.created_at
+    return moment.replace(tzinfo=moment.tzinfo or timezone.utc).astimezone().strftime("%Y-%m-%d")
+
+
+def review_sheet(session: Session, album: Album, proof: Proof) -> ReviewSheet:
+    """The 审稿单 of ``proof``: every stage in book order, signed or left blank. A review level
+    signed on an earlier proof is shown with the proof it was signed on."""
+    from datetime import date
+
+    from album.render.review_sheet import ReviewSheet, SheetRow
+
+    here = signed_on(session, proof)
+    rows: list[SheetRow] = []
+    for stage in STAGES:
+        records = [r for r in here if r.stage == stage]
+        if not records and stage in REVIEW_LEVELS:
+            carried = stage_status(session, proof, stage).record
+            records = [] if carried is None else [carried]
+        for record in records:
+            notes = []
+            if record.proof_id != proof.id:
+                notes.append(f"签于校样第{session.get(Proof, record.proof_id).number}版")
+            if record.corrects_id is not None:
+                old = session.get(SignOff, record.corrects_id)
+                notes.append(f"更正{_day(old)}的签署，原结论：{DECISION_NAMES[old.decision]}")
+            rows.append(SheetRow(STAGE_NAMES[stage], DECISION_NAMES[record.decision], record.opinion,
+                                 record.signer_name, _day(record), "；".join(notes)))
+        if not records:
+            rows.append(SheetRow(STAGE_NAMES[stage], "", "", "", ""))
+    finished = proof.finished_at or proof.created_at
+    return ReviewSheet(
+        book_title=album.title, proof_number=proof.number,
+        proof_date=finished.strftime("%Y-%m-%d") if finished else "", page_count=proof.page_count,
+        proof_sha256=proof.pdf_sha256, rows=tuple(rows), issued=date.today().isoformat())
+
+
+def write_review_sheet_of(session: Session, album: Album, proof: Proof, out_path: Path) -> None:
+    """Write the 审稿单 of ``proof`` as a PDF at ``out_path``."""
+    from album.render.review_sheet import write_review_sheet
+
+    if proof.kind != "proof":
+        raise SignOffError(f"第{proof.number}版不是校样，没有审稿单")
+    write_review_sheet(review_sheet(session, album, proof), out_path)

@@ -32,6 +32,7 @@ COMMANDS = {
     "import-archive": "album.cli.maintenance:import_archive_cmd",
     "demo": "album.cli.demo:demo",
     "user": "album.cli.users:user",
+    "report": "album.cli.report:report",
 }
 
 
