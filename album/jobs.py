@@ -49,9 +49,9 @@ def run_job(home: Home, proof_id: int) -> None:
 
 
 def start_render(home: Home, album_id: int, kind: str, *, user_id: int | None,
-                 spreads: bool = False) -> int:
+                 spreads: bool = False, final: bool = False) -> int:
     """Reserve a proof number and render it in a background thread; return the proof id."""
-    proof = create_proof(home, album_id, kind, spreads=spreads, user_id=user_id)
+    proof = create_proof(home, album_id, kind, spreads=spreads, final=final, user_id=user_id)
     threading.Thread(target=run_job, args=(home, proof.id), name=f"render-{proof.id}",
                      daemon=True).start()
     return proof.id

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import threading
 import time
+from datetime import datetime, timezone
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +30,8 @@ from waitress.server import create_server
 
 from album.accounts import create_user
 from album.db import transaction
-from album.models import Album, Chapter, Photo, ReviewState, Role
+from album.models import Album, Chapter, Photo, Proof, ReviewState, Role
+from album.store import sha256_file
 from cli_support import album_argv
 from web import create_app
 
@@ -39,6 +41,8 @@ USERS = {
     "other": Role.contributor,
     "editor": Role.editor,
     "admin": Role.admin,
+    "proofreader": Role.proofreader,
+    "expert": Role.expert,
 }
 
 
@@ -146,6 +150,20 @@ def make_pdf(path: Path, pages: int = 3) -> Path:
 # --- Served on a loopback port -------------------------------------------------------------------
 
 LOOPBACK = "127.0.0.1"
+
+
+def add_proof(env, pages: int = 5, status: str = "done", number: int = 1) -> int:  # type: ignore[no-untyped-def]
+    """A proof row over a small real PDF (its sha256 recorded, as a render records it)."""
+    pdf = make_pdf(env.home_path / f"proof-{number}.pdf", pages)
+    with transaction(env.home.factory) as session:
+        proof = Proof(album_id=env.album_id(), number=number, kind="proof", status=status,
+                      pdf_sha256=sha256_file(pdf), progress=1.0 if status == "done" else 0.4, pdf_path=str(pdf),
+                      page_count=pages if status == "done" else 0,
+                      preflight={"errors": 1, "warnings": 3} if status == "done" else {},
+                      finished_at=datetime.now(timezone.utc))
+        session.add(proof)
+        session.flush()
+        return proof.id
 
 
 def free_port() -> int:

@@ -21,6 +21,8 @@ F = TypeVar("F", bound=Callable)
 PUBLIC: frozenset[Role] | None = None  # anyone, signed in or not
 SIGNED_IN = frozenset(Role)
 EDITORS = frozenset({Role.editor, Role.admin})
+# Everyone who sends photos. Proofreaders and expert reviewers read proofs and nothing else.
+CONTRIBUTORS = frozenset({Role.contributor, Role.editor, Role.admin})
 ADMINS = frozenset({Role.admin})
 UNDECLARED = "undeclared"
 

@@ -21,6 +21,8 @@ def index():  # type: ignore[no-untyped-def]
         return redirect(url_for("auth.login"))
     if current_user.is_editor:
         return redirect(url_for("editor.review"))
+    if not current_user.contributes:
+        return redirect(url_for("proofs.index"))
     return redirect(url_for("contribute.upload"))
 
 

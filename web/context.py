@@ -41,6 +41,11 @@ class Account(UserMixin):
     def is_editor(self) -> bool:
         return self.role in (Role.editor, Role.admin)
 
+    @property
+    def contributes(self) -> bool:
+        """Sends photos; a proofreader or an expert reviewer only reads proofs."""
+        return self.role not in (Role.proofreader, Role.expert)
+
 
 def get_home() -> Home:
     return current_app.extensions["album_home"]

@@ -27,7 +27,7 @@ from album.models import Photo, ReviewState
 from album.submissions import own_photo, visible_photo
 from album.submissions import withdraw as withdraw_photo
 from album.thumbs import PHOTO_SIZES, photo_thumbnail
-from web.access import SIGNED_IN, requires
+from web.access import CONTRIBUTORS, requires
 from web.context import album, db, get_home, photo_fields, version_of
 
 bp = Blueprint("contribute", __name__, url_prefix="/contribute")
@@ -61,7 +61,7 @@ def photo_json(photo: Photo, duplicate: bool = False) -> dict:
 
 
 @bp.get("/upload")
-@requires(SIGNED_IN)
+@requires(CONTRIBUTORS)
 def upload():  # type: ignore[no-untyped-def]
     chapters = chapter_summaries(db(), album())
     limit = get_home().settings.limits.max_upload_bytes
@@ -69,7 +69,7 @@ def upload():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/api/upload")
-@requires(SIGNED_IN)
+@requires(CONTRIBUTORS)
 def api_upload():  # type: ignore[no-untyped-def]
     """Store one uploaded file; the answer is JSON with the photo's form values or the reason."""
     home = get_home()
@@ -90,7 +90,7 @@ def api_upload():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/api/photo/<int:photo_id>")
-@requires(SIGNED_IN)
+@requires(CONTRIBUTORS)
 def api_save(photo_id: int):  # type: ignore[no-untyped-def]
     """Save the description of one of my photos (from the upload page's per-photo form)."""
     photo = own_photo(db(), photo_id, current_user.id)
@@ -106,7 +106,7 @@ def api_save(photo_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/mine")
-@requires(SIGNED_IN)
+@requires(CONTRIBUTORS)
 def mine():  # type: ignore[no-untyped-def]
     status_arg = request.args.get("status", "")
     status = ReviewState(status_arg) if status_arg in ReviewState.__members__ else None
@@ -121,7 +121,7 @@ def current_app_per_page() -> int:
 
 
 @bp.route("/photo/<int:photo_id>", methods=["GET", "POST"])
-@requires(SIGNED_IN)
+@requires(CONTRIBUTORS)
 def edit(photo_id: int):  # type: ignore[no-untyped-def]
     photo = _visible(photo_id)
     if photo.submitter_id != current_user.id:
@@ -150,7 +150,7 @@ def edit(photo_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/photo/<int:photo_id>/withdraw")
-@requires(SIGNED_IN)
+@requires(CONTRIBUTORS)
 def withdraw(photo_id: int):  # type: ignore[no-untyped-def]
     photo = own_photo(db(), photo_id, current_user.id)
     withdraw_photo(db(), photo)
@@ -160,7 +160,7 @@ def withdraw(photo_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/photo/<int:photo_id>/thumb")
-@requires(SIGNED_IN)
+@requires(CONTRIBUTORS)
 def thumb(photo_id: int):  # type: ignore[no-untyped-def]
     photo = _visible(photo_id)
     size = request.args.get("size", PHOTO_SIZES[0], type=int)

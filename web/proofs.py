@@ -1,7 +1,10 @@
-"""Proofs: start a render job, follow its progress, view pages and spreads, comment on pages."""
+"""Proofs: start a render job, follow its progress, view pages and spreads, comment on pages,
+sign a stage (三审三校, 专家审读), download the 审稿单, and start the 付印 render."""
 
 from __future__ import annotations
 
+import io
+import tempfile
 from pathlib import Path
 
 from flask import (
@@ -17,6 +20,8 @@ from flask import (
 from flask_login import current_user
 
 from album import proofs as proof_records
+from album import release, signoff
+from album.accounts import find_user
 from album.errors import AlbumError, NotFoundError
 from album.messages import PROOF_KIND_NAMES as KIND_NAMES
 from album.messages import PROOF_STATUS_NAMES as STATUS_NAMES
@@ -32,6 +37,11 @@ REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; fram
 
 def get_proof(proof_id: int) -> Proof:
     return proof_records.get_proof(db(), album(), proof_id)
+
+
+def _me():  # type: ignore[no-untyped-def]
+    """The signed-in user's row (the session's Account is a detached copy)."""
+    return find_user(db(), current_user.username)
 
 
 def status_json(proof: Proof) -> dict:
@@ -54,20 +64,32 @@ def status_json(proof: Proof) -> dict:
 @requires(SIGNED_IN)
 def index():  # type: ignore[no-untyped-def]
     proofs = proof_records.list_proofs(db(), album())
-    return render_template("proofs.html", proofs=proofs, KIND_NAMES=KIND_NAMES, STATUS_NAMES=STATUS_NAMES)
+    return render_template("proofs.html", proofs=proofs, KIND_NAMES=KIND_NAMES, STATUS_NAMES=STATUS_NAMES,
+                           releases=release.releases(db(), album()),
+                           may_release=release.may_release(db(), album(), _me()))
 
 
 @bp.post("/start")
 @requires(EDITORS)
 def start():  # type: ignore[no-untyped-def]
     from album.jobs import start_render
+    from album.publish import check_release
 
     kind = request.form.get("kind", "proof")
     if kind not in ("proof", "print"):
         raise AlbumError("请选择校样或印刷文件")
     spreads = request.form.get("spreads") == "1" and kind == "proof"
-    proof_id = start_render(get_home(), album().id, kind, user_id=current_user.id, spreads=spreads)
-    flash(f"已开始渲染{KIND_NAMES[kind]}", "info")
+    final = request.form.get("final") == "1"
+    if final:
+        if kind != "print" or not release.may_release(db(), album(), _me()):
+            raise AlbumError("付印只能由终审人或管理员签发，并且只用于印刷文件")
+        with form_action() as gate:
+            check_release(get_home(), album().id)
+        if not gate.ok:
+            return redirect(url_for("proofs.index"))
+    proof_id = start_render(get_home(), album().id, kind, user_id=current_user.id, spreads=spreads,
+                            final=final)
+    flash("已开始付印渲染" if final else f"已开始渲染{KIND_NAMES[kind]}", "info")
     return redirect(url_for("proofs.index", started=proof_id))
 
 
@@ -100,11 +122,42 @@ def view(proof_id: int):  # type: ignore[no-untyped-def]
     mode = "spreads" if request.args.get("view") == "spreads" else "pages"
     comments = proof_records.proof_comments(db(), proof)
     by_page = proof_records.open_comments_by_page(comments)
+    signed = signoff.signed_on(db(), proof) if proof.kind == "proof" else []
     return render_template(
         "proof_view.html", proof=proof, pages=list(range(1, count + 1)), spreads=spreads_of(count),
         mode=mode, comments=comments, open_by_page=by_page, KIND_NAMES=KIND_NAMES,
         STATUS_NAMES=STATUS_NAMES, selected_page=request.args.get("page", 1, type=int),
+        signed=signed, my_stages=signoff.stages_for(current_user.role) if proof.kind == "proof" else (),
+        mine=[r for r in signed if r.user_id == current_user.id],
+        STAGE_NAMES=signoff.STAGE_NAMES, DECISION_NAMES=signoff.DECISION_NAMES,
     )
+
+
+@bp.post("/<int:proof_id>/sign")
+@requires(SIGNED_IN)
+def sign(proof_id: int):  # type: ignore[no-untyped-def]
+    """Sign a stage on this proof (or correct one's own signature on it)."""
+    proof = get_proof(proof_id)
+    stage = request.form.get("stage", "")
+    corrects_id = request.form.get("corrects", 0, type=int)
+    with form_action(f"已签署{signoff.STAGE_NAMES.get(stage, '')}意见"):
+        corrects = signoff.get_sign_off(db(), proof, corrects_id) if corrects_id else None
+        signoff.sign(db(), proof, _me(), stage=stage, decision=request.form.get("decision", ""),
+                     opinion=request.form.get("opinion", ""), corrects=corrects)
+    return redirect(url_for("proofs.view", proof_id=proof.id) + "#signoff")
+
+
+@bp.get("/<int:proof_id>/review-sheet")
+@requires(SIGNED_IN)
+def review_sheet(proof_id: int):  # type: ignore[no-untyped-def]
+    """The 审稿单 of this proof as a PDF, drawn now from the sign-off records."""
+    proof = get_proof(proof_id)
+    with tempfile.TemporaryDirectory(prefix="review-sheet-") as work:
+        path = Path(work) / "sheet.pdf"
+        signoff.write_review_sheet_of(db(), album(), proof, path)
+        data = path.read_bytes()
+    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{album().title}-审稿单-校样第{proof.number}版.pdf")
 
 
 @bp.get("/<int:proof_id>/page/<int:page>")

@@ -52,6 +52,17 @@ def admin(web_env: WebEnv) -> FlaskClient:
 
 
 @pytest.fixture
+def proofreader(web_env: WebEnv) -> FlaskClient:
+    return web_env.client("proofreader")
+
+
+@pytest.fixture
+def expert(web_env: WebEnv) -> FlaskClient:
+    """An expert reviewer (审读专家): reads proofs, comments, signs an expert opinion."""
+    return web_env.client("expert")
+
+
+@pytest.fixture
 def serve_app() -> Iterator[Callable[[Flask], str]]:
     """``serve_app(app)`` serves ``app`` on a free loopback port (waitress, as ``album serve``)
     and returns its base URL; every server started so is stopped after the test."""

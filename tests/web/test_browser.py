@@ -14,7 +14,7 @@ import pytest
 
 from album.db import transaction
 from album.models import Photo, ReviewState
-from web_support import WebEnv, make_env
+from web_support import WebEnv, add_proof, make_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # slow: about 10 s, a real Chromium rendering a proof
 CHROMIUM = "/usr/bin/chromium"
@@ -253,3 +253,36 @@ def test_upload_page_applies_credits_to_selected_saves_all_and_warns_before_leav
     page.goto(f"{base}/contribute/mine")
     assert dialogs == [] and page.url.endswith("/contribute/mine")
     assert errors == []
+
+
+def test_expert_signs_an_opinion_and_the_editor_finds_it_on_the_review_sheet(  # type: ignore[no-untyped-def]
+        served, browser, tmp_path: Path) -> None:
+    env, base = served
+    proof_id = add_proof(env, pages=4)
+    context = browser.new_context(viewport={"width": 1366, "height": 860}, accept_downloads=True, locale="zh-CN")
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    sign_in(page, base, "expert")
+    assert page.url.endswith("/proofs/")
+    page.goto(f"{base}/proofs/{proof_id}")
+    assert page.locator("#sign-form select[name=stage] option").all_inner_texts() == ["专家审读"]
+    page.select_option("#sign-form select[name=decision]", "pass_with_changes")
+    page.fill("#sign-form textarea[name=opinion]", "建议第2页补充合作社全称")
+    page.click("#sign-form button[type=submit]")
+    page.wait_for_selector("#signoff tr[data-stage=expert]")
+    shoot(page, "proof-signoff-expert")
+    context.close()
+
+    context = browser.new_context(viewport={"width": 1366, "height": 860}, accept_downloads=True, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, base, "editor")
+    page.goto(f"{base}/proofs/{proof_id}")
+    assert "建议第2页补充合作社全称" in page.locator("#signoff").inner_text()
+    with page.expect_download() as download:
+        page.click("#download-review-sheet")
+    sheet = tmp_path / "审稿单.pdf"
+    download.value.save_as(sheet)
+    text = subprocess.run(["pdftotext", "-layout", str(sheet), "-"], capture_output=True, text=True, check=True).stdout
+    assert "专家审读" in text and "修改后通过" in text and "expert-姓名" in text
+    assert "建议第2页补充合作社全称" in text.replace(" ", "")
+    context.close()

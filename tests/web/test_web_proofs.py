@@ -15,20 +15,7 @@ from flask.testing import FlaskClient
 from album.db import transaction
 from album.models import Comment, Proof
 from web.proofs import spreads_of
-from web_support import WebEnv, add_chapter, make_pdf, upload
-
-
-def add_proof(env, pages: int = 5, status: str = "done", number: int = 1) -> int:  # type: ignore[no-untyped-def]
-    pdf = make_pdf(env.home_path / f"proof-{number}.pdf", pages)
-    with transaction(env.home.factory) as session:
-        proof = Proof(album_id=env.album_id(), number=number, kind="proof", status=status,
-                      progress=1.0 if status == "done" else 0.4, pdf_path=str(pdf),
-                      page_count=pages if status == "done" else 0,
-                      preflight={"errors": 1, "warnings": 3} if status == "done" else {},
-                      finished_at=datetime.now(timezone.utc))
-        session.add(proof)
-        session.flush()
-        return proof.id
+from web_support import WebEnv, add_chapter, add_proof, make_pdf, upload
 
 
 def test_spreads_put_page_one_on_the_right() -> None:

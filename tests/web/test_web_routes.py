@@ -22,7 +22,8 @@ PROOF_NUMBERS = itertools.count(1)  # counting down from 10⁶, clear of real re
 # Actions only the submitter may take; for anyone else the photo does not exist.
 OWNER_ONLY = {"contribute.withdraw", "contribute.api_save"}
 ROLES = {None: None, "contributor": Role.contributor, "other": Role.contributor,
-         "editor": Role.editor, "admin": Role.admin}
+         "editor": Role.editor, "admin": Role.admin, "proofreader": Role.proofreader,
+         "expert": Role.expert}
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +122,7 @@ def test_route_matrix(env: WebEnv, clients: dict[str | None, FlaskClient]) -> No
             if endpoint == "auth.logout" and who is not None:
                 login(client, who)
             checked += 1
-    assert checked >= 5 * 35
+    assert checked >= 7 * 35
 
 
 def test_contributors_cannot_see_each_other(web_env: WebEnv, contributor: FlaskClient,
