@@ -192,6 +192,8 @@ DEMO_USERS = (
     ("editor", Role.editor, "编辑", "画册编辑部"),
     ("contributor", Role.contributor, "供稿人甲", "县融媒体中心"),
     ("contributor2", Role.contributor, "供稿人乙", "县文旅局"),
+    ("proofreader", Role.proofreader, "校对员", "出版社校对科"),
+    ("expert", Role.expert, "审读专家", "省地方志专家组"),
 )
 
 

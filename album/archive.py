@@ -1,6 +1,7 @@
 """Backup and restore: one zip with the database content as JSON, the originals, settings and
 the layout templates in use. Restoring into an empty home gives the same album: same originals
-(by sha256), chapters, order, captions, pins and users (password hashes, never clear text).
+(by sha256), chapters, order, captions, pins, users (password hashes, never clear text), and the
+review record: sign-offs with their corrections, who holds each review level, and releases.
 """
 
 from __future__ import annotations
@@ -20,11 +21,25 @@ from album.catalog import find_album
 from album.db import transaction
 from album.errors import AlbumError
 from album.home import Home
-from album.models import Album, Base, Chapter, Comment, Photo, Pin, Proof, User
+from album.models import (
+    Album,
+    Base,
+    Chapter,
+    Comment,
+    Photo,
+    Pin,
+    Proof,
+    Release,
+    ReviewLevel,
+    SignOff,
+    User,
+)
 from album.store import sha256_file
 
 FORMAT = "huace-archive/1"
-TABLES: tuple[type[Base], ...] = (User, Album, Chapter, Photo, Pin, Proof, Comment)
+# In dependency order; sign-offs after proofs, each correction after the record it corrects.
+TABLES: tuple[type[Base], ...] = (User, Album, Chapter, Photo, Pin, Proof, Comment, ReviewLevel, SignOff,
+                                  Release)
 
 
 def _row(obj: Base) -> dict[str, Any]:
@@ -117,7 +132,8 @@ def _insert_rows(session: Session, tables: dict[str, list[dict[str, Any]]]) -> d
     maps: dict[str, dict[int, int]] = {}
     refs = {"album_id": "albums", "chapter_id": "chapters", "submitter_id": "users",
             "created_by": "users", "author_id": "users", "proof_id": "proofs",
-            "cover_photo_id": "photos"}
+            "cover_photo_id": "photos", "user_id": "users", "signed_proof_id": "proofs",
+            "print_proof_id": "proofs", "corrects_id": "sign_offs"}
     deferred: list[tuple[Base, str, int]] = []
     for model in TABLES:
         name = model.__tablename__

@@ -66,7 +66,7 @@ def test_demo_users_one_per_role_and_existing_accounts_never_changed(settings: S
         with transaction(home.factory) as session:
             create_user(session, "editor", "chosen-by-editor", Role.editor)
         made = create_demo_users(home)
-        assert set(made) == {"admin", "contributor", "contributor2"}  # "editor" existed
+        assert set(made) == {"admin", "contributor", "contributor2", "proofreader", "expert"}  # "editor" existed
         assert create_demo_users(home) == {}
         with transaction(home.factory) as session:
             assert session.query(User).count() == 4

@@ -19,7 +19,7 @@ from album.catalog import create_album, get_or_create_chapter
 from album.db import transaction
 from album.home import open_home
 from album.ingest.importer import import_paths
-from album.models import Album, Chapter, Photo, Pin, ReviewState, Role, User
+from album.models import Album, Chapter, Photo, Pin, Proof, Release, ReviewLevel, ReviewState, Role, SignOff, User
 from album.store import sha256_file
 from cli_support import run_album
 
@@ -59,7 +59,24 @@ def build_source(settings, corpus: Path) -> None:  # type: ignore[no-untyped-def
         s.add(Pin(album_id=album_id, template="alone", photo_ids=[kept[0].id]))
         s.add(Pin(album_id=album_id, template="spread", photo_ids=[kept[-1].id]))
         album_row.cover_photo_id = kept[1].id
+        add_review_record(s, album_id, s.scalars(select(User).where(User.username == "editor1")).one().id)
     home.close()
+
+
+def add_review_record(s, album_id: int, editor_id: int) -> None:  # type: ignore[no-untyped-def]
+    """A proof whose 初审 was returned and then corrected to a pass, and a release from it."""
+    proof = Proof(album_id=album_id, number=1, kind="proof", status="done", pdf_path="/gone/001-proof.pdf")
+    printed = Proof(album_id=album_id, number=2, kind="print", status="done", pdf_path="/gone/002-print.pdf")
+    s.add_all([proof, printed, ReviewLevel(album_id=album_id, level="review1", user_id=editor_id)])
+    s.flush()
+    common = {"album_id": album_id, "proof_id": proof.id, "stage": "review1", "user_id": editor_id,
+              "role": "editor", "signer_name": "编辑甲", "proof_sha256": "ab" * 32}
+    returned = SignOff(**common, decision="return", opinion="第2页说明有误")
+    s.add(returned)
+    s.flush()
+    s.add(SignOff(**common, decision="pass", opinion="已改", corrects_id=returned.id))
+    s.add(Release(album_id=album_id, signed_proof_id=proof.id, print_proof_id=printed.id,
+                  content_hash="cd" * 32, signers={"proof_number": 1, "初审": "编辑甲"}, created_by=editor_id))
 
 
 def snapshot(settings) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -80,10 +97,26 @@ def snapshot(settings) -> dict[str, object]:  # type: ignore[no-untyped-def]
                 "users": sorted((u.username, u.role.value, u.display_name, u.unit, u.password_hash)
                                 for u in s.scalars(select(User))),
                 "files": sorted((h, sha256_file(home.store.original_path(h))) for h in sha.values()),
+                "review": review_record(s),
                 "ids": sha,
             }
     finally:
         home.close()
+
+
+def review_record(s) -> list[object]:  # type: ignore[no-untyped-def]
+    """Sign-offs, levels and releases with ids replaced by what they point at."""
+    number = {p.id: p.number for p in s.scalars(select(Proof))}
+    user = {u.id: u.username for u in s.scalars(select(User))}
+    records = s.scalars(select(SignOff).order_by(SignOff.id)).all()
+    opinion = {r.id: r.opinion for r in records}
+    return [
+        [(number[r.proof_id], r.stage, r.decision, r.opinion, user[r.user_id], opinion.get(r.corrects_id))
+         for r in records],
+        [(lv.level, user[lv.user_id]) for lv in s.scalars(select(ReviewLevel))],
+        [(number[r.signed_proof_id], number[r.print_proof_id], r.signers, user[r.created_by])
+         for r in s.scalars(select(Release))],
+    ]
 
 
 def page_plan(home: Path, ids: dict[int, str], env: dict[str, str] | None = None) -> list[str]:
@@ -122,7 +155,8 @@ def test_round_trip_gives_the_same_album(settings, corpus: Path, tmp_path: Path,
 
     after_settings = load_settings(new_home, database_url=env.get("ALBUM_DATABASE_URL"))
     after = snapshot(after_settings)
-    for key in ("album", "chapters", "pins", "users", "files"):
+    assert before["review"][0][1][5] == "第2页说明有误"  # the correction points at the returned record
+    for key in ("album", "chapters", "pins", "users", "files", "review"):
         assert after[key] == before[key], key
     assert after["files"], "the restored album has no files"
     assert all(h == content for h, content in after["files"])
