@@ -69,7 +69,7 @@ def test_demo_users_one_per_role_and_existing_accounts_never_changed(settings: S
         assert set(made) == {"admin", "contributor", "contributor2", "proofreader", "expert"}  # "editor" existed
         assert create_demo_users(home) == {}
         with transaction(home.factory) as session:
-            assert session.query(User).count() == 4
+            assert session.query(User).count() == 6
             roles = {u.username: u.role for u in session.query(User)}
             assert roles["admin"] == Role.admin and roles["editor"] == Role.editor
             assert roles["contributor"] == roles["contributor2"] == Role.contributor

@@ -13,9 +13,10 @@ from PIL import Image
 from flask.testing import FlaskClient
 
 from album.db import transaction
-from album.models import Comment, Proof
+from album.accounts import create_user
+from album.models import Comment, Proof, Release, Role
 from web.proofs import spreads_of
-from web_support import WebEnv, add_chapter, add_proof, make_pdf, upload
+from web_support import PASSWORD, WebEnv, add_chapter, add_proof, make_pdf, upload
 
 
 def test_spreads_put_page_one_on_the_right() -> None:
@@ -92,12 +93,7 @@ def test_real_render_from_the_web(web_env: WebEnv, contributor: FlaskClient, edi
     started = editor.post("/proofs/start", data={"kind": "proof"})
     assert started.status_code == 302
     proof_id = int(started.headers["Location"].rsplit("=", 1)[1])
-    deadline = time.monotonic() + 120
-    while True:
-        status = editor.get(f"/proofs/api/{proof_id}/status").get_json()["proof"]
-        if status["status"] in ("done", "failed") or time.monotonic() > deadline:
-            break
-        time.sleep(0.3)
+    status = finished(editor, proof_id)
     assert status["status"] == "done", status["error"]
     assert status["percent"] == 100 and status["page_count"] >= 4
     assert "errors" in status["preflight"]
@@ -109,4 +105,31 @@ def test_real_render_from_the_web(web_env: WebEnv, contributor: FlaskClient, edi
         assert session.get(Proof, proof_id).created_by == web_env.user_ids["editor"]
     assert editor.get(f"/proofs/{proof_id}/page/1").status_code == 200
     assert editor.get(f"/proofs/{proof_id}/report").status_code == 200
+
+    # 三审 on this proof, then 付印 by the 终审 holder: the small phone photos fail preflight at
+    # print size, so the release is refused with the reason and leaves no PDF and no record.
+    with transaction(web_env.home.factory) as session:
+        create_user(session, "chief", PASSWORD, Role.editor, display_name="总编")
+    chief = web_env.client("chief")
+    for client, stage in ((editor, "review1"), (web_env.client("admin"), "review2"), (chief, "review3")):
+        answer = client.post(f"/proofs/{proof_id}/sign", data={"stage": stage, "decision": "pass"},
+                             follow_redirects=True).get_data(as_text=True)
+        assert "已签署" in answer, answer
+    started = chief.post("/proofs/start", data={"kind": "print", "final": "1"})
+    final_id = int(started.headers["Location"].rsplit("=", 1)[1])
+    status = finished(chief, final_id)
+    assert status["status"] == "failed" and "预检发现" in status["error"] and "未付印" in status["error"]
+    with transaction(web_env.home.factory) as session:
+        assert not Path(session.get(Proof, final_id).pdf_path).exists()
+        assert session.query(Release).count() == 0
+
+
+def finished(client: FlaskClient, proof_id: int) -> dict:
+    """The proof's status once its render has ended (or after two minutes)."""
+    deadline = time.monotonic() + 120
+    while True:
+        status = client.get(f"/proofs/api/{proof_id}/status").get_json()["proof"]
+        if status["status"] in ("done", "failed") or time.monotonic() > deadline:
+            return status
+        time.sleep(0.3)
 
