@@ -14,7 +14,7 @@ import pytest
 
 from album.db import transaction
 from album.models import Photo, ReviewState
-from web_support import WebEnv, add_proof, make_env
+from web_support import WebEnv, add_chapter, add_photo, add_proof, make_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # slow: about 10 s, a real Chromium rendering a proof
 CHROMIUM = "/usr/bin/chromium"
@@ -285,4 +285,72 @@ def test_expert_signs_an_opinion_and_the_editor_finds_it_on_the_review_sheet(  #
     text = subprocess.run(["pdftotext", "-layout", str(sheet), "-"], capture_output=True, text=True, check=True).stdout
     assert "专家审读" in text and "修改后通过" in text and "expert-姓名" in text
     assert "建议第2页补充合作社全称" in text.replace(" ", "")
+    context.close()
+
+
+def test_keyboard_reordering_of_chapters_and_photos_persists(served, browser) -> None:  # type: ignore[no-untyped-def]
+    env, base = served
+    titles = ["旗帜引领", "时代先锋", "产业就业扶贫"]
+    chapters = [add_chapter(env, title) for title in titles]
+    photos = [add_photo(env, "contributor", caption=f"照片{n}", status=ReviewState.accepted,
+                        chapter_id=chapters[0], position=n) for n in range(3)]
+    context = browser.new_context(viewport={"width": 1366, "height": 860}, locale="zh-CN")
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    sign_in(page, base, "editor")
+
+    page.goto(f"{base}/editor/chapters")
+    page.locator(f"#chapter-list li[data-id='{chapters[2]}']").focus()
+    page.keyboard.press("Alt+ArrowUp")
+    page.locator("#order-status", has_text="移到第 2 位").wait_for()
+    page.keyboard.press("Alt+ArrowUp")  # focus stayed on the moved item
+    page.locator("#order-status", has_text="移到第 1 位").wait_for()
+    shoot(page, "chapters-keyboard")
+    page.reload()
+    assert page.locator("#chapter-list li a").all_inner_texts() == ["产业就业扶贫", "旗帜引领", "时代先锋"]
+
+    page.goto(f"{base}/editor/chapter/{chapters[0]}")
+    page.locator(f"#photo-grid li[data-id='{photos[0]}'] button[data-step='1']").focus()
+    page.keyboard.press("Enter")  # 下移, from the keyboard
+    page.locator("#order-status", has_text="移到第 2 位").wait_for()
+    page.keyboard.press("Enter")
+    page.locator("#order-status", has_text="移到第 3 位").wait_for()
+    page.reload()
+    order = [int(i) for i in page.locator("#photo-grid li").evaluate_all("els => els.map(e => e.dataset.id)")]
+    assert order == [photos[1], photos[2], photos[0]]
+    assert page.locator("#photo-grid .position").all_inner_texts() == ["1", "2", "3"]
+    with transaction(env.home.factory) as session:
+        rows = session.query(Photo).filter(Photo.chapter_id == chapters[0]).order_by(Photo.position).all()
+        assert [p.id for p in rows] == order
+    context.close()
+
+
+def test_touch_drag_reorders_chapters(served, browser) -> None:  # type: ignore[no-untyped-def]
+    """A finger resting on a chapter picks it up (SortableJS's touch delay) and drags it down."""
+    env, base = served
+    chapters = [add_chapter(env, title) for title in ("旗帜引领", "时代先锋", "产业就业扶贫")]
+    context = browser.new_context(viewport={"width": 800, "height": 900}, locale="zh-CN", has_touch=True)
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    sign_in(page, base, "editor")
+    page.goto(f"{base}/editor/chapters")
+    first = page.locator(f"#chapter-list li[data-id='{chapters[0]}'] .handle").bounding_box()
+    last = page.locator(f"#chapter-list li[data-id='{chapters[2]}']").bounding_box()
+    cdp = context.new_cdp_session(page)
+
+    def touch(kind: str, x: float, y: float) -> None:
+        points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    x, y = first["x"] + first["width"] / 2, first["y"] + first["height"] / 2
+    touch("touchStart", x, y)
+    page.wait_for_timeout(400)  # longer than the 200 ms pick-up delay
+    target_y = last["y"] + last["height"] * 0.8
+    for step in range(1, 11):
+        touch("touchMove", x, y + (target_y - y) * step / 10)
+        page.wait_for_timeout(30)
+    touch("touchEnd", x, target_y)
+    page.locator("#order-status", has_text="顺序已保存").wait_for()
+    page.reload()
+    assert page.locator("#chapter-list li a").all_inner_texts() == ["时代先锋", "产业就业扶贫", "旗帜引领"]
     context.close()

@@ -1,5 +1,7 @@
-/* Arrangement pages: drag-and-drop ordering (HTML5 DnD), moving photos between chapters and
-   setting a photo's focal point by clicking on it. Every change is saved at once with fetch. */
+/* Arrangement pages: ordering chapters and photos by drag and drop (SortableJS: mouse and touch)
+   or from the keyboard (the 上移/下移 buttons, or Alt + arrow keys on a focused item), moving
+   photos between chapters, and setting a photo's focal point by clicking on it. Every change is
+   saved at once with fetch. */
 "use strict";
 
 (function () {
@@ -8,47 +10,52 @@
   function makeSortable(list) {
     const url = list.dataset.orderUrl;
     if (!url) return;
-    let dragged = null;
-    let before = null;
+    const ids = () => Array.from(list.children).filter((li) => li.dataset.id)
+      .map((li) => parseInt(li.dataset.id, 10));
+    let saved = ids();
 
-    list.addEventListener("dragstart", (e) => {
-      const item = e.target.closest("li[draggable]");
-      if (!item || item.parentElement !== list) return;
-      dragged = item;
-      before = ids();
-      item.classList.add("dragging");
-      e.dataTransfer.effectAllowed = "move";
-      e.dataTransfer.setData("text/plain", item.dataset.id);
-    });
-    list.addEventListener("dragover", (e) => {
-      if (!dragged) return;
-      e.preventDefault();
-      const target = e.target.closest("li[draggable]");
-      if (!target || target === dragged || target.parentElement !== list) return;
-      const box = target.getBoundingClientRect();
-      const horizontal = getComputedStyle(list).display === "grid";
-      const after = horizontal ? e.clientX > box.left + box.width / 2 : e.clientY > box.top + box.height / 2;
-      list.insertBefore(dragged, after ? target.nextSibling : target);
-    });
-    list.addEventListener("drop", (e) => { if (dragged) e.preventDefault(); });
-    list.addEventListener("dragend", async () => {
-      if (!dragged) return;
-      dragged.classList.remove("dragging");
-      dragged = null;
+    async function save(done) {
       const now = ids();
-      if (now.join(",") === before.join(",")) return;
-      renumber();
+      if (now.join(",") === saved.join(",")) return;
+      list.querySelectorAll(".position").forEach((el, i) => { el.textContent = String(i + 1); });
       huace.say(status, "正在保存顺序…", "busy");
       const data = await huace.postJSON(url, { ids: now });
-      huace.say(status, data.ok ? "顺序已保存" : (data.error || "保存失败"), data.ok ? "ok" : "bad");
-    });
+      if (data.ok) saved = now;
+      huace.say(status, data.ok ? (done || "顺序已保存") : (data.error || "保存失败"), data.ok ? "ok" : "bad");
+    }
 
-    function ids() {
-      return Array.from(list.children).filter((li) => li.dataset.id).map((li) => parseInt(li.dataset.id, 10));
+    function move(item, step) {
+      const sibling = step < 0 ? item.previousElementSibling : item.nextElementSibling;
+      if (!sibling || !sibling.dataset.id) return;
+      list.insertBefore(item, step < 0 ? sibling : sibling.nextElementSibling);
+      save("顺序已保存：移到第 " + (Array.prototype.indexOf.call(list.children, item) + 1) + " 位");
     }
-    function renumber() {
-      list.querySelectorAll(".position").forEach((el, i) => { el.textContent = String(i + 1); });
-    }
+
+    Sortable.create(list, {
+      animation: 150,
+      draggable: "li[data-id]",
+      filter: "input, select, button, label",
+      preventOnFilter: false,
+      delayOnTouchOnly: true,
+      delay: 200,  // a touch that rests this long picks the item up; a quick swipe scrolls
+      ghostClass: "dragging",
+      onEnd: () => save(),
+    });
+    list.addEventListener("click", (e) => {
+      const button = e.target.closest("button[data-step]");
+      if (!button) return;
+      move(button.closest("li[data-id]"), parseInt(button.dataset.step, 10));
+      button.focus();
+    });
+    list.addEventListener("keydown", (e) => {
+      const item = e.target.closest("li[data-id]");
+      if (!item || !e.altKey || e.target.matches("input, select, textarea")) return;
+      const step = { ArrowUp: -1, ArrowLeft: -1, ArrowDown: 1, ArrowRight: 1 }[e.key];
+      if (!step) return;
+      e.preventDefault();
+      move(item, step);
+      e.target.focus();
+    });
   }
 
   document.querySelectorAll(".sortable[data-order-url]").forEach(makeSortable);
