@@ -30,6 +30,8 @@ NAME_FIELDS = ("photographer", "unit", "place")
 @dataclass(frozen=True)
 class PhotoFinding:
     photo_id: int
+    chapter: str  # the chapter's title, "" outside chapters
+    caption: str
     finding: Finding
 
 
@@ -57,8 +59,8 @@ def album_photos(session: Session, album: Album) -> list[Photo]:
 
 
 def album_findings(session: Session, album: Album) -> list[PhotoFinding]:
-    return [PhotoFinding(photo.id, finding) for photo in album_photos(session, album)
-            for finding in proofread(photo.caption)]
+    return [PhotoFinding(photo.id, photo.chapter.title if photo.chapter else "", photo.caption, finding)
+            for photo in album_photos(session, album) for finding in proofread(photo.caption)]
 
 
 def _set_field(photo: Photo, field: str, value: str) -> None:

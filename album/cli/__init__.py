@@ -32,6 +32,8 @@ COMMANDS = {
     "import-archive": "album.cli.maintenance:import_archive_cmd",
     "demo": "album.cli.demo:demo",
     "user": "album.cli.users:user",
+    "proofread": "album.cli.proofread:proofread_cmd",
+    "glossary": "album.cli.proofread:glossary_cmd",
 }
 
 
