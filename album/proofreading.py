@@ -17,7 +17,14 @@ from album.arrange import CAPTION_MAX, check_version
 from album.db import CONCURRENT_EDIT_ERRORS
 from album.errors import AlbumError, ConflictError
 from album.models import Album, Chapter, Photo, ReviewState
-from album.proofread.glossary import GlossaryEntry, apply_glossary, check_glossary, make_entry, parse_glossary
+from album.proofread.glossary import (
+    GlossaryEntry,
+    apply_glossary,
+    changed_parts,
+    check_glossary,
+    make_entry,
+    parse_glossary,
+)
 from album.proofread.names import NameGroup, group_names
 from album.proofread.rules import Finding, apply_all, apply_finding, proofread
 
@@ -48,6 +55,11 @@ class GlossaryChange:
     @property
     def field_name(self) -> str:
         return FIELDS[self.field][0]
+
+    @property
+    def parts(self) -> tuple[list[tuple[bool, str]], list[tuple[bool, str]]]:
+        """Before and after as (changed?, text) runs, for a preview that marks only the change."""
+        return changed_parts(self.before, self.after)
 
 
 def album_photos(session: Session, album: Album) -> list[Photo]:

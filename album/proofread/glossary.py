@@ -8,6 +8,7 @@ Replacing never touches text that already reads the correct form, so the variant
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 from dataclasses import dataclass
 
 from album.errors import AlbumError
@@ -80,3 +81,15 @@ def apply_glossary(text: str, entries: list[GlossaryEntry]) -> str:
             last = m.end()
         text = "".join(pieces) + text[last:]
     return text
+
+
+def changed_parts(before: str, after: str) -> tuple[list[tuple[bool, str]], list[tuple[bool, str]]]:
+    """``before`` and ``after`` cut into (changed?, text) runs, so a preview marks only what moves."""
+    old: list[tuple[bool, str]] = []
+    new: list[tuple[bool, str]] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if i2 > i1:
+            old.append((tag != "equal", before[i1:i2]))
+        if j2 > j1:
+            new.append((tag != "equal", after[j1:j2]))
+    return old, new

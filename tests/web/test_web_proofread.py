@@ -71,7 +71,7 @@ def test_glossary_page_preview_and_apply(web_env: WebEnv, editor: FlaskClient) -
                                                   "variants": "凉山州、凉山 州", "action": "add"},
                         follow_redirects=True).get_data(as_text=True)
     assert "已加入词表：凉山彝族自治州" in added and "预览（2 处）" in added
-    assert "<del>凉山州昭觉县的安置点。</del>" in added and "<ins>凉山彝族自治州昭觉县的安置点。</ins>" in added
+    assert "<td>凉山州昭觉县的安置点。</td>" in added and "<td>凉山<ins>彝族自治</ins>州昭觉县的安置点。</td>" in added
     seen = re.findall(r'name="seen" value="([^"]+)"', added)
     assert sorted(seen) == sorted([f"{first}:1", f"{second}:1"])
 
