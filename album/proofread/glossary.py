@@ -8,8 +8,8 @@ Replacing never touches text that already reads the correct form, so the variant
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from album.errors import AlbumError
 

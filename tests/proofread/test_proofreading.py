@@ -58,7 +58,7 @@ def album_rows(db):  # type: ignore[no-untyped-def]
 
 
 def test_glossary_preview_then_apply(db, album_rows) -> None:  # type: ignore[no-untyped-def]
-    first, second, third, rejected = album_rows
+    first, _second, third, rejected = album_rows
     with transaction(db) as session:
         album = session.get(Album, 1)
         proofreading.add_glossary_entry(session, album, "凉山彝族自治州", "凉山州、凉山 州",

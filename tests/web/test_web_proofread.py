@@ -20,7 +20,7 @@ def caption(env: WebEnv, photo_id: int) -> str:
 
 def apply_forms(page: str) -> list[dict[str, str]]:
     """The hidden fields of each 应用 form on the page."""
-    forms = re.findall(r'<form method="post" action="[^"]*/proofread" class="inline">(.*?)</form>', page, re.S)
+    forms = re.findall(r'<form method="post" action="[^"]*/proofread" class="inline">(.*?)</form>', page, re.DOTALL)
     return [dict(re.findall(r'name="(\w+)" value="([^"]*)"', form)) for form in forms]
 
 
