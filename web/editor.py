@@ -13,12 +13,13 @@ from flask import (
     url_for,
 )
 
-from album import arrange
+from album import arrange, proofreading
 from album.catalog import TRIM_PRESETS, chapter_summaries
 from album.errors import AlbumError
 from album.layout.snapshot import PAGE_MULTIPLES
 from album.messages import REVIEW_STATE_NAMES as STATUS_NAMES
 from album.models import ReviewState
+from album.proofread.rules import proofread
 from web.access import EDITORS, requires
 from web.context import album, db, form_action, get_home, photo_fields, version_of
 
@@ -192,7 +193,8 @@ def photo(photo_id: int):  # type: ignore[no-untyped-def]
             return redirect(url_for("editor.photo", photo_id=photo_id))
         error = result.error
     return render_template("editor_photo.html", photo=current, error=error,
-                           chapters=chapter_summaries(db(), album()), STATUS_NAMES=STATUS_NAMES)
+                           chapters=chapter_summaries(db(), album()), STATUS_NAMES=STATUS_NAMES,
+                           findings=proofread(current.caption))
 
 
 @bp.post("/photo/<int:photo_id>/review")
@@ -251,3 +253,64 @@ def settings():  # type: ignore[no-untyped-def]
 
     return render_template("settings.html", album=current, error=error, presets=TRIM_PRESETS,
                            page_multiples=PAGE_MULTIPLES)
+
+
+# --- caption proofreading and the glossary --------------------------------------------------
+
+
+@bp.post("/photo/<int:photo_id>/proofread")
+@requires(EDITORS)
+def photo_proofread(photo_id: int):  # type: ignore[no-untyped-def]
+    """应用 one finding (named by rule and span) or, with ``all``, every suggestion."""
+    current = arrange.get_album_photo(db(), album(), photo_id)
+    form = request.form
+    version = version_of(form.get("version"))
+    with form_action() as result:
+        if form.get("all"):
+            count = proofreading.apply_all_caption_findings(db(), current, expected_version=version)
+            result.done = f"已按校对建议修改 {count} 处"
+        else:
+            finding = proofreading.apply_caption_finding(
+                db(), current, expected_version=version, rule=form.get("rule", ""),
+                start=form.get("start", -1, type=int), end=form.get("end", -1, type=int))
+            result.done = f"已将“{finding.text}”改为“{finding.suggestion}”"
+    return redirect(url_for("editor.photo", photo_id=photo_id))
+
+
+@bp.route("/glossary", methods=["GET", "POST"])
+@requires(EDITORS)
+def glossary():  # type: ignore[no-untyped-def]
+    """The album glossary: add or remove entries; below, what applying it would change."""
+    current = album()
+    if request.method == "POST":
+        form = request.form
+        version = version_of(form.get("version"))
+        with form_action() as result:
+            if form.get("action") == "remove":
+                proofreading.remove_glossary_entry(db(), current, form.get("correct", ""), expected_version=version)
+                result.done = f"已从词表删除“{form.get('correct', '')}”"
+            else:
+                entry = proofreading.add_glossary_entry(db(), current, form.get("correct", ""),
+                                                        form.get("variants", ""), expected_version=version)
+                result.done = f"已加入词表：{entry.correct}"
+        return redirect(url_for("editor.glossary"))
+    return render_template("editor_glossary.html", album=current, entries=proofreading.glossary(current),
+                           changes=proofreading.preview_glossary(db(), current),
+                           groups=proofreading.name_groups(db(), current),
+                           FIELD_NAMES={f: n for f, (n, _) in proofreading.FIELDS.items()})
+
+
+@bp.post("/glossary/apply")
+@requires(EDITORS)
+def glossary_apply():  # type: ignore[no-untyped-def]
+    """Apply the glossary to the photos the preview showed, at the versions it showed."""
+    seen: dict[int, int] = {}
+    for value in request.form.getlist("seen"):
+        photo_id, _, version = value.partition(":")
+        if not (photo_id.isdigit() and version.isdigit()):
+            raise AlbumError("请求格式不正确")
+        seen[int(photo_id)] = int(version)
+    with form_action() as result:
+        changes = proofreading.apply_glossary_changes(db(), album(), seen)
+        result.done = f"已按词表修改 {len({c.photo_id for c in changes})} 张照片的 {len(changes)} 处"
+    return redirect(url_for("editor.glossary"))

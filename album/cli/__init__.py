@@ -33,6 +33,8 @@ COMMANDS = {
     "demo": "album.cli.demo:demo",
     "user": "album.cli.users:user",
     "report": "album.cli.report:report",
+    "proofread": "album.cli.proofread:proofread_cmd",
+    "glossary": "album.cli.proofread:glossary_cmd",
 }
 
 

@@ -23,6 +23,7 @@ from album.messages import REVIEW_STATE_NAMES, SEVERITY_NAMES
 from album.phash import dhash_image
 from album.preflight.pdf import scan_pdf
 from album.print_spec import GUTTER_ZONE_MM, PPI_ERROR, PPI_WARNING, SAFE_MM
+from album.proofread.rules import proofread
 from album.store import atomic_write_bytes
 
 Severity = Literal["error", "warning", "info"]
@@ -126,6 +127,7 @@ def run_preflight(book: Book, snapshot_info: PreflightInput, *, pdf_path: Path |
     _check_gutter(book, snapshot_info, report)
     _check_duplicates(book, snapshot_info, report)
     _check_text_frames(book, snapshot_info, report)
+    _check_caption_proofreading(book, snapshot_info, report)
     if render_report is not None:
         _check_text_issues(book, render_report, report)
     if pdf_path is not None:
@@ -307,6 +309,19 @@ def _check_text_frames(book: Book, inp: PreflightInput, report: PreflightReport)
                 report.add("warning", "text-outside-safe-zone",
                            f"{role}文字框距成品边仅 {gap:.1f} mm，应至少 {safe:g} mm",
                            page.number)
+
+
+def _check_caption_proofreading(book: Book, inp: PreflightInput, report: PreflightReport) -> None:
+    """GB/T 15834/15835 findings in the captions that print: warnings, since an editor may have
+    meant it (album.proofread.rules); fixed on the photo page or listed by ``album proofread``."""
+    pages = {f.photo_id: n for n, f in reversed(_placements(book))}
+    for photo_id, page in sorted(pages.items(), key=lambda item: (item[1], item[0])):
+        photo = inp.photos.get(photo_id)
+        for finding in proofread(photo.caption) if photo is not None else ():
+            fix = f"，建议改为“{finding.suggestion}”" if finding.suggestion else "，请人工核改"
+            report.add("warning", "caption-proofread",
+                       f"照片 #{photo_id} 图片说明“{finding.text}”：{finding.message}{fix}"
+                       f"（{finding.rule}）", page, photo_id)
 
 
 def _check_text_issues(book: Book, render_report: Any, report: PreflightReport) -> None:
