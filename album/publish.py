@@ -20,7 +20,8 @@ from album.home import Home
 from album.icc import read_icc
 from album.layout.book import Book
 from album.layout.paginate import paginate
-from album.layout.snapshot import PhotoSnapshot
+from album.layout.snapshot import AlbumSnapshot, PhotoSnapshot
+from album.layout.stats import BookStats, book_stats
 from album.layout.templates import load_templates
 from album.models import Album, Chapter, Photo, Proof, ReviewState
 from album.preflight.checks import PreflightReport, run_preflight, write_report
@@ -54,12 +55,22 @@ class RenderOutcome:
 
 def plan_book(home: Home, album_id: int) -> Book:
     """Paginate the album as it is now: the page plan, without drawing anything."""
+    return _planned(home, album_id)[0]
+
+
+def book_quality(home: Home, album_id: int) -> BookStats:
+    """The page-quality figures of the album as it would be laid out now."""
+    book, snapshot = _planned(home, album_id)
+    return book_stats(book, snapshot)
+
+
+def _planned(home: Home, album_id: int) -> tuple[Book, AlbumSnapshot]:
     with transaction(home.factory) as session:
         album = session.get(Album, album_id)
         if album is None:
             raise NotFoundError("画册不存在")
         snapshot = snapshot_album(session, album)
-    return paginate(snapshot, load_templates(home.settings.layouts_dir))
+    return paginate(snapshot, load_templates(home.settings.layouts_dir)), snapshot
 
 
 def check_release(home: Home, album_id: int) -> ReleaseBasis:

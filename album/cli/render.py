@@ -12,12 +12,13 @@ from album.cli.common import Progress, open_ctx_home
 from album.db import transaction
 from album.errors import AlbumError
 from album.layout.paginate import describe_book
+from album.layout.stats import describe_stats
 from album.layout.templates import load_templates
 from album.messages import SEVERITY_NAMES
 from album.models import Pin
 from album.preflight.checks import run_preflight, write_report
 from album.preflight.input import build_preflight_input
-from album.publish import plan_book, render_album
+from album.publish import book_quality, plan_book, render_album
 
 
 @click.command()
@@ -51,12 +52,19 @@ def pin(ctx: click.Context, template: str, photo_ids: tuple[int, ...], remove: b
 
 
 @click.command()
+@click.option("--stats", is_flag=True,
+              help="Page quality instead: photo cover of the margin box, white space, crop loss, "
+                   "effective ppi, template runs, full-bleed pages per chapter.")
 @click.pass_context
-def book(ctx: click.Context) -> None:
-    """Print the page plan: page number, template, photos."""
+def book(ctx: click.Context, stats: bool) -> None:
+    """Print the page plan: page number, template, photos (or its quality figures)."""
     home = open_ctx_home(ctx)
     with transaction(home.factory) as session:
         album_id = current_album(session).id
+    if stats:
+        for line in describe_stats(book_quality(home, album_id)):
+            click.echo(line)
+        return
     plan = plan_book(home, album_id)
     for line in describe_book(plan):
         click.echo(line)

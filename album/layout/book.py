@@ -54,6 +54,16 @@ class Crop:
 
 
 @dataclass(frozen=True)
+class Margins:
+    """The margin box of a page, millimetres from each trim edge (inner is at the fold)."""
+
+    top: float
+    bottom: float
+    inner: float
+    outer: float
+
+
+@dataclass(frozen=True)
 class TextStyle:
     """A named text style from the layout files; ``min_size_pt`` bounds shrink-to-fit."""
 
@@ -112,6 +122,8 @@ class Page:
     chapter_id: int | None = None
     folio: str | None = None
     running_head: str | None = None
+    family: str = ""  # photo pages: the template family (a run of one family reads as repetition)
+    pinned: bool = False  # photo pages: an editor fixed this layout, so its crops may exceed the limit
 
     @property
     def is_recto(self) -> bool:
@@ -146,6 +158,7 @@ class Book:
     styles: dict[str, TextStyle]
     warnings: list[str] = field(default_factory=list)
     chapters: list[ChapterEntry] = field(default_factory=list)
+    margins: Margins | None = None  # the margin box the page-quality figures are measured on
 
     @property
     def page_count(self) -> int:

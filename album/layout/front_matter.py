@@ -107,7 +107,9 @@ class BookBuilder:
             return
         for frames in photo_page_frames(placement, self.geom, self.next_number):
             page = Page(self.next_number, "photo", placement.template.name, list(frames),
-                        chapter_id=chapter.id)
+                        chapter_id=chapter.id,
+                        family=placement.template.family or placement.template.name,
+                        pinned=placement.pinned)
             self.pages.append(page)
             for f in page.photo_frames():
                 self.photo_pages.setdefault(f.photo_id, []).append(page.number)

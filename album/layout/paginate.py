@@ -74,7 +74,7 @@ def paginate(snapshot: AlbumSnapshot, templates: TemplateSet) -> Book:
     add_page_marks(b)
     return Book(title=snapshot.title, trim_width_mm=geom.trim_w, trim_height_mm=geom.trim_h,
                 bleed_mm=geom.bleed, pages=b.pages, styles=dict(templates.styles),
-                warnings=b.warnings, chapters=b.chapters)
+                warnings=b.warnings, chapters=b.chapters, margins=rules.margins)
 
 
 def _check_snapshot(s: AlbumSnapshot) -> None:

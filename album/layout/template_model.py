@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from album.errors import LayoutError
-from album.layout.book import Rect, TextStyle
+from album.layout.book import Margins, Rect, TextStyle
 
 REFERENCE_TRIM_MM = (210.0, 285.0)  # 大16开: what the shipped templates are drawn for
 EPS = 1e-6
@@ -102,14 +102,6 @@ class Template:
 
     def flow_slot(self) -> TextSlot | None:
         return next((t for t in self.texts if t.flow), None)
-
-
-@dataclass(frozen=True)
-class Margins:
-    top: float
-    bottom: float
-    inner: float
-    outer: float
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from PIL import Image, UnidentifiedImageError
 
 from album.layout.book import Book, PhotoFrame
+from album.layout.stats import WHITE_LIMIT, page_coverage
 from album.messages import REVIEW_STATE_NAMES, SEVERITY_NAMES
 from album.phash import dhash_image
 from album.preflight.pdf import scan_pdf
@@ -125,6 +126,7 @@ def run_preflight(book: Book, snapshot_info: PreflightInput, *, pdf_path: Path |
     _check_review_state(snapshot_info, report)
     _check_chapters(book, report)
     _check_gutter(book, snapshot_info, report)
+    _check_white_space(book, report)
     _check_duplicates(book, snapshot_info, report)
     _check_text_frames(book, snapshot_info, report)
     _check_caption_proofreading(book, snapshot_info, report)
@@ -185,6 +187,21 @@ def _check_chapters(book: Book, report: PreflightReport) -> None:
             report.add("error", "empty-chapter",
                        f"第{chapter.number}篇《{chapter.title}》没有已采用的照片，书中只有篇章页和目录条目；"
                        "请采用照片、移入照片或删除该篇目", chapter.opener_page)
+
+
+def _check_white_space(book: Book, report: PreflightReport) -> None:
+    """A photo page whose photos leave more than WHITE_LIMIT of the margin box empty looks
+    unfinished in a picture book: one small photo at the top and nothing under it."""
+    if book.margins is None:
+        return
+    for page in book.pages:
+        if page.kind != "photo":
+            continue
+        coverage = page_coverage(page, book)
+        if 1.0 - coverage > WHITE_LIMIT:
+            report.add("warning", "white-space",
+                       f"第{page.number}页照片只占版心的 {coverage:.0%}，空白 {1 - coverage:.0%}，"
+                       f"超过 {WHITE_LIMIT:.0%}：可换版式、放大照片或与相邻页合并", page.number)
 
 
 def _check_gutter(book: Book, inp: PreflightInput, report: PreflightReport) -> None:

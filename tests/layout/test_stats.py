@@ -1,0 +1,103 @@
+"""Page-quality figures (``album book --stats``) and the white-space warning they feed."""
+
+from __future__ import annotations
+
+import pytest
+from cli_support import run_album
+from locations import CORPUS, LAYOUTS
+
+from album.layout.book import Book, Crop, Margins, Page, PhotoFrame, Rect
+from album.layout.paginate import paginate
+from album.layout.snapshot import AlbumSnapshot, ChapterSnapshot, PhotoSnapshot
+from album.layout.stats import WHITE_LIMIT, book_stats
+from album.layout.templates import load_templates
+from album.preflight.checks import PreflightInput, PreflightPhoto, run_preflight
+
+W, H, BLEED = 210.0, 285.0, 3.0
+MARGINS = Margins(top=20, bottom=24, inner=20, outer=15)
+LIVE = (W - 20 - 15) * (H - 20 - 24)
+
+
+def photo_page(number: int, *rects: Rect, family: str = "f", pinned: bool = False,
+               crop: Crop = Crop()) -> Page:
+    frames = [PhotoFrame(rect=r, photo_id=number * 10 + i, sha256="x", crop=crop) for i, r in enumerate(rects)]
+    return Page(number=number, kind="photo", template=family, frames=frames, chapter_id=1, family=family,
+                pinned=pinned)
+
+
+def snapshot_for(pages: list[Page], width_px: int = 3000, height_px: int = 2000) -> AlbumSnapshot:
+    photos = tuple(PhotoSnapshot(id=f.photo_id, sha256="x", width_px=width_px, height_px=height_px)
+                   for p in pages for f in p.photo_frames())
+    return AlbumSnapshot(title="t", chapters=(ChapterSnapshot(id=1, title="旗帜引领", photos=photos),))
+
+
+def test_cover_white_crop_ppi_and_full_bleed_per_page() -> None:
+    small = Rect(35, 20, 100, 60)
+    bleed = Rect(-BLEED, -BLEED, W + 2 * BLEED, H + 2 * BLEED)
+    pages = [photo_page(1, small), photo_page(2, bleed, crop=Crop(0.1, 0.0, 0.9, 1.0))]
+    book = Book(title="t", trim_width_mm=W, trim_height_mm=H, bleed_mm=BLEED, pages=pages, styles={},
+                margins=MARGINS)
+    stats = book_stats(book, snapshot_for(pages))
+    first, second = stats.pages
+    assert first.coverage == pytest.approx(100 * 60 / LIVE)
+    assert first.empty == pytest.approx(1 - 6000 / LIVE) and first.empty > WHITE_LIMIT
+    assert not first.full_bleed and second.full_bleed and second.empty == 0.0
+    assert second.coverage == pytest.approx(W * H / LIVE)  # only the part on the trim counts
+    assert second.photos[0].crop_loss == pytest.approx(0.2)
+    # 80 % of 3000 px across 216 mm; all 2000 px down 291 mm: the poorer axis wins.
+    assert second.photos[0].effective_ppi == pytest.approx(2000 / (291 / 25.4), rel=1e-3)
+    assert [p.number for p in stats.over_white] == [1]
+    assert stats.over_crop == []  # a 20 % crop is inside the 30 % limit
+    pinned_deep = photo_page(3, small, crop=Crop(0.0, 0.0, 0.5, 1.0), pinned=True)
+    deep = photo_page(4, small, crop=Crop(0.0, 0.0, 0.5, 1.0))
+    book.pages += [pinned_deep, deep]
+    stats = book_stats(book, snapshot_for(book.pages))
+    assert [(n, s.photo_id) for n, s in stats.over_crop] == [(4, 40)]  # the pinned one is the editor's choice
+
+
+def test_runs_of_one_family_are_counted() -> None:
+    families = ["hero", "hero", "pair", "pair", "pair", "pair", "hero"]
+    pages = [photo_page(n, Rect(35, 20, 160, 200), family=f) for n, f in enumerate(families, start=1)]
+    book = Book(title="t", trim_width_mm=W, trim_height_mm=H, bleed_mm=BLEED, pages=pages, styles={},
+                margins=MARGINS)
+    stats = book_stats(book, snapshot_for(pages))
+    assert stats.runs() == [("hero", 2, 1), ("pair", 4, 3), ("hero", 1, 7)]
+    assert stats.long_runs == [("pair", 4, 3)]
+
+
+def test_white_space_warning_names_the_page() -> None:
+    pages = [photo_page(1, Rect(35, 20, 100, 60)), photo_page(2, Rect(35, 20, 160, 200))]
+    book = Book(title="t", trim_width_mm=W, trim_height_mm=H, bleed_mm=BLEED, pages=pages, styles={},
+                margins=MARGINS)
+    inp = PreflightInput.of([PreflightPhoto(id=f.photo_id, width_px=4000, height_px=3000, sha256="x",
+                                            caption="说明", photographer="李明", unit="县文化馆")
+                             for p in pages for f in p.photo_frames()])
+    found = [i for i in run_preflight(book, inp, pdf_path=None).items if i.code == "white-space"]
+    assert [(i.severity, i.page) for i in found] == [("warning", 1)]
+    assert "空白 86%" in found[0].message
+
+
+def test_paginated_book_records_families_and_margins() -> None:
+    photos = tuple(PhotoSnapshot(id=i, sha256=f"s{i}", width_px=4000, height_px=2600, caption="说明")
+                   for i in range(1, 9))
+    snapshot = AlbumSnapshot(title="t", trim_width_mm=W, trim_height_mm=H,
+                             chapters=(ChapterSnapshot(id=1, title="产业就业扶贫", photos=photos),))
+    templates = load_templates(LAYOUTS)
+    book = paginate(snapshot, templates)
+    stats = book_stats(book, snapshot)
+    assert book.margins == MARGINS
+    assert stats.pages and all(p.family == (templates[p.template].family or p.template) for p in stats.pages)
+    assert sorted(s.photo_id for p in stats.pages for s in p.photos) == list(range(1, 9))
+
+
+@pytest.mark.slow
+def test_album_book_stats_command(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    home = tmp_path / "home"
+    run_album(home, "init", "--title", "版式统计")
+    run_album(home, "import", *map(str, sorted((CORPUS / "photos").glob("kde-*.jpg"))[:6]), "--chapter", "第一篇")
+    lines = run_album(home, "book", "--stats").stdout.splitlines()
+    plan = run_album(home, "book").stdout.splitlines()
+    photo_pages = [line.split()[0] for line in plan if line.split()[1] == "photo"]
+    assert lines[0].startswith("页码") and [line.split()[0] for line in lines[1:1 + len(photo_pages)]] == photo_pages
+    assert any(line.startswith(f"照片页 {len(photo_pages)} 页") for line in lines)
+    assert any("空白超过 35% 的照片页" in line for line in lines)
