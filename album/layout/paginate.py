@@ -59,6 +59,9 @@ def paginate(snapshot: AlbumSnapshot, templates: TemplateSet) -> Book:
             b.warnings.append(f"第{n}篇《{chapter.title}》没有照片")
             continue
         plan = plan_chapter(chapter.photos, pins.get(chapter.id, {}), templates, geom, b.next_number)
+        for photo_id, step in plan.moved:
+            b.warnings.append(f"第{n}篇的全景照片 #{photo_id} {'前' if step < 0 else '后'}移 {abs(step)} 位，"
+                              "以便从左页起跨两页")
         for placement in plan.placements:
             b.warnings.extend(placement_notes(placement, geom, templates.styles))
             b.photo_placement(placement, chapter)

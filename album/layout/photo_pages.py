@@ -33,6 +33,8 @@ WHITE_WEIGHT = 1.0  # × the share of the margin box photos leave white: large p
 REPEAT_PENALTY = 0.8  # × how many times in a row the template already ran
 MAX_RUN_TRACKED = 3
 BLANK_COST = 4.0
+REORDER_COST = 1.0  # per place a panorama moves from the editor's order to reach a spread
+MAX_PANORAMA_MOVE = 2
 END_ON_RECTO_COST = 2.0  # the next chapter must start on a recto: a blank verso would follow
 NO_CAPTION_COST = 3.0  # a caption is the photo's record (who, where, when): losing it is costly
 CAPTION_OVERFLOW_COST = 4.0  # a caption that will not fit even shrunk is a real defect
@@ -78,6 +80,7 @@ class _Choice:
 class ChapterPlan:
     placements: list[Placement] = field(default_factory=list)
     cost: float = 0.0
+    moved: tuple[tuple[int, int], ...] = ()  # (photo id, places moved: − earlier, + later)
 
 
 def fill_crop(photo: PhotoSnapshot, slot_aspect: float) -> Crop:
@@ -227,8 +230,54 @@ def has_wide_home(photo: PhotoSnapshot, templates: TemplateSet, geom: Geometry) 
     return False
 
 
+def has_spread_home(photo: PhotoSnapshot, templates: TemplateSet, geom: Geometry) -> bool:
+    """A panorama that a spread takes within the crop limit: it belongs across two pages, and
+    goes on one page (a strip) only when an editor pins it there."""
+    if photo.aspect <= PANORAMA_ASPECT:
+        return False
+    for template in templates.photo_templates():
+        if template.kind != "spread":
+            continue
+        for slot, box, _rect, crop in photo_rects(template, (photo,) * len(template.photos), geom, True):
+            if accepts(template, slot, box, photo.aspect, geom) and 1.0 - crop.kept_share <= MAX_CROP_LOSS:
+                return True
+    return False
+
+
 def plan_chapter(photos: tuple[PhotoSnapshot, ...], pins: Mapping[int, PinGroup],
                  templates: TemplateSet, geom: Geometry, first_page: int) -> ChapterPlan:
+    """Choose placements for a chapter's photos starting at page ``first_page``: in the editor's
+    order, except that a panorama may move up to MAX_PANORAMA_MOVE places when that lets it
+    start on a left-hand page without a blank page (each place moved costs REORDER_COST)."""
+    pinned_idx = {i + k for i, g in pins.items() for k in range(g.length)}
+    plan = _plan_in_order(photos, pins, templates, geom, first_page)
+    start = {p.id: i for i, p in enumerate(photos)}
+    for i, photo in enumerate(photos):
+        if i in pinned_idx or not has_spread_home(photo, templates, geom):
+            continue
+        order = _order(plan)
+        current = order.index(photo)
+        for target in range(current - MAX_PANORAMA_MOVE, current + MAX_PANORAMA_MOVE + 1):
+            span = set(range(min(current, target), max(current, target) + 1))
+            if target == current or not 0 <= target < len(photos) or pinned_idx & span:
+                continue
+            moved = list(order)
+            moved.insert(target, moved.pop(current))
+            tried = _plan_in_order(tuple(moved), pins, templates, geom, first_page)
+            tried.moved = tuple((p.id, k - start[p.id]) for k, p in enumerate(moved)
+                                if p.aspect > PANORAMA_ASPECT and k != start[p.id])
+            tried.cost += REORDER_COST * sum(abs(step) for _id, step in tried.moved)
+            if tried.cost < plan.cost - 1e-9:
+                plan = tried
+    return plan
+
+
+def _order(plan: ChapterPlan) -> list[PhotoSnapshot]:
+    return [p for placement in plan.placements for p in placement.photos]
+
+
+def _plan_in_order(photos: tuple[PhotoSnapshot, ...], pins: Mapping[int, PinGroup],
+                   templates: TemplateSet, geom: Geometry, first_page: int) -> ChapterPlan:
     """Choose placements for a chapter's photos, in order, starting at page ``first_page``.
 
     ``pins`` maps the index of a pinned group's first photo to the group. State of the search:
@@ -237,6 +286,7 @@ def plan_chapter(photos: tuple[PhotoSnapshot, ...], pins: Mapping[int, PinGroup]
     pinned_idx = {i + k for i, g in pins.items() for k in range(g.length)}
     candidates = templates.photo_templates()
     wide = {p.id: has_wide_home(p, templates, geom) for p in photos}
+    spread_only = {i for i, p in enumerate(photos) if has_spread_home(p, templates, geom)}
     cost_cache: dict[tuple[int, str, bool], float | None] = {}
 
     def option_cost(i: int, t: Template, pinned: bool) -> float | None:
@@ -271,6 +321,9 @@ def plan_chapter(photos: tuple[PhotoSnapshot, ...], pins: Mapping[int, PinGroup]
                 if i + k > n or (t.kind == "spread" and parity != 0):
                     continue
                 if k_fixed is None and any(j in pinned_idx for j in range(i, i + k)):
+                    continue
+                if not pinned and k_fixed is None and t.kind != "spread" and any(
+                        j in spread_only for j in range(i, i + k)):
                     continue
                 c = option_cost(i, t, pinned)
                 if c is None:

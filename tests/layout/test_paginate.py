@@ -12,7 +12,7 @@ from album.errors import LayoutError
 from album.layout.templates import load_templates
 from album.layout.paginate import MAX_CROP_LOSS, describe_book, paginate
 from album.layout.front_matter import chinese_ordinal, index_sort_key, page_ranges
-from album.layout.photo_pages import fill_crop
+from album.layout.photo_pages import MAX_PANORAMA_MOVE, PANORAMA_ASPECT, fill_crop
 from album.layout.snapshot import AlbumSnapshot, ChapterSnapshot, PhotoSnapshot, PinSnapshot
 from locations import LAYOUTS
 
@@ -75,8 +75,12 @@ def check_book(book: Book, snap: AlbumSnapshot, pinned: set[int] = frozenset()) 
             assert len(pages) == 1, f"photo {pid} on {pages}"
         if pid not in pinned:
             assert 1 - kept_share(book, pid) <= MAX_CROP_LOSS + 1e-9, pid
-    order = [f.photo_id for p in book.pages for f in p.photo_frames()]
-    assert [k for k, _ in itertools.groupby(order)] == all_ids, "photo order kept"
+    order = [k for k, _ in itertools.groupby(f.photo_id for p in book.pages for f in p.photo_frames())]
+    panoramas = {p.id for c in snap.chapters for p in c.photos if p.aspect > PANORAMA_ASPECT}
+    assert [i for i in order if i not in panoramas] == [i for i in all_ids if i not in panoramas], \
+        "photo order kept"
+    for pid in panoramas:  # a panorama may move a little to reach a spread
+        assert abs(order.index(pid) - all_ids.index(pid)) <= MAX_PANORAMA_MOVE, pid
     openers = [p for p in book.pages if p.kind == "opener" and p.frames]
     assert openers, "no chapter opener"
     assert all(p.is_recto for p in openers), "chapters start on right-hand pages"
@@ -318,3 +322,31 @@ def test_small_helpers() -> None:
     assert [chinese_ordinal(n) for n in (1, 10, 12, 20, 21, 100, 105, 110)] == [
         "一", "十", "十二", "二十", "二十一", "一百", "一百零五", "一百一十"]
     assert page_ranges([9, 3, 4, 5, 12, 13]) == "3–5, 9, 12–13"
+
+
+@pytest.mark.parametrize("before", [[], [1.5], [0.75], [1.5, 0.75], [1.333, 1.5, 0.667], [1.5, 1.5, 0.75, 1.333],
+                                    [0.75, 0.75, 1.5, 1.5, 1.333], [1.5, 0.75, 1.5, 0.75, 1.5, 0.75]])
+def test_a_panorama_lands_on_a_spread_at_either_parity(templates, before: list[float]) -> None:
+    """Whatever comes before it, a 3:1 panorama spreads across a left- and a right-hand page,
+    never a one-page strip and never after a blank page inside the chapter."""
+    snap = album(before + [3.0] + [1.5, 0.75])
+    book = paginate(snap, templates)
+    check_book(book, snap)
+    pano = len(before) + 1
+    pages = photo_pages(book)[pano]
+    assert len(pages) == 2 and pages[0] % 2 == 0 and pages[1] == pages[0] + 1, (before, pages)
+    assert templates[book.pages[pages[0] - 1].template].kind == "spread"
+    opener = next(p.number for p in book.pages if p.kind == "opener")
+    assert all(p.kind != "blank" for p in book.pages[opener:pages[0] - 1])
+
+
+def test_a_pinned_strip_keeps_the_panorama_on_one_page(templates) -> None:
+    snap = album([1.5, 3.0, 1.5], pins=[PinSnapshot("wide", (2,))])
+    book = paginate(snap, templates)
+    assert len(photo_pages(book)[2]) == 1
+
+
+def test_a_moved_panorama_is_reported_to_the_editor(templates) -> None:
+    book = paginate(album([1.5, 3.0, 1.5, 0.75]), templates)
+    moved = [w for w in book.warnings if "全景照片 #2" in w]
+    assert len(moved) == 1 and "以便从左页起跨两页" in moved[0]
