@@ -339,7 +339,7 @@ def _photo_reaches_gutter(pdf: pdfium.PdfDocument, index: int) -> bool:
     page = pdf[index]
     _left, _bottom, right, _top = page.get_trimbox()
     for obj in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_IMAGE]):
-        _x0, _y0, x1, _y1 = obj.get_pos()
+        _x0, _y0, x1, _y1 = obj.get_bounds()
         if x1 >= right - 0.5:
             return True
     return False
