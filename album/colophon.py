@@ -72,12 +72,18 @@ def format_isbn(raw: str) -> str:
     problem = isbn_problem(raw)
     if problem:
         raise AlbumError(problem)
-    return stdnum_isbn.format(raw, convert=True)
+    return stdnum_isbn.format(_number(raw), convert=True)
+
+
+def _number(raw: str) -> str:
+    """What people paste: "ISBN 978-7-…" or "ISBN：978…"; the number without the label."""
+    return re.sub(r"^\s*ISBN\s*[：:]?", "", raw or "", flags=re.IGNORECASE).strip()
 
 
 def isbn_problem(raw: str) -> str | None:
     """Why ``raw`` is not a usable ISBN, in Chinese, or None when it is."""
-    if not (raw or "").strip():
+    raw = _number(raw)
+    if not raw:
         return "没有填写书号（ISBN）"
     try:
         stdnum_isbn.validate(raw)
