@@ -49,6 +49,24 @@ def approval_numbers(text: str) -> list[str]:
     return _APPROVAL.findall(normalise_reference(text).replace(" ", ""))
 
 
+def map_from_sheet(cell: str) -> tuple[bool, str, str]:
+    """The captions sheet's 地图 column as (has_map, basis, reference): a 审图号 itself; "标准地图 …"
+    (the source); "豁免：理由"; or just "是"/"含地图" (flagged, basis to follow). Never refuses:
+    what cannot be read flags the photo without a basis, so preflight asks for it."""
+    text = normalise_reference(cell)
+    if not text or text in ("否", "无", "不含", "N", "n", "no", "No", "0"):
+        return False, "", ""
+    if _APPROVAL.fullmatch(text.replace(" ", "")):
+        return True, "approval", text.replace(" ", "")
+    if text.startswith("标准地图") and len(text) > len("标准地图"):
+        return True, "standard", text[:200]
+    for word in ("豁免", "免审"):
+        if text.startswith(word):
+            reason = text[len(word):].lstrip("：: ")
+            return (True, "exempt", reason[:200]) if reason else (True, "", "")
+    return True, "", ""
+
+
 def map_problem(has_map: bool, basis: str, reference: str) -> str | None:
     """What a flagged photo still lacks before 付印, or None."""
     if not has_map:

@@ -16,7 +16,7 @@ from album.colophon import (
     word_count,
 )
 from album.errors import AlbumError
-from album.map_approval import approval_numbers, clean_map_flag, map_problem
+from album.map_approval import approval_numbers, clean_map_flag, map_from_sheet, map_problem
 
 
 @pytest.mark.parametrize("raw,printed", [
@@ -95,3 +95,14 @@ def test_map_flag_needs_a_well_formed_reference_once_a_basis_is_chosen() -> None
     assert map_problem(True, "", "") and map_problem(False, "", "") is None
     assert map_problem(True, "exempt", "示意图，不涉及国界、行政区域界线") is None
     assert approval_numbers("自然资源部标准地图服务 GS(2016)1600号") == ["GS（2016）1600号"]
+
+
+@pytest.mark.parametrize("cell,flag", [
+    ("", (False, "", "")), ("否", (False, "", "")),
+    ("是", (True, "", "")), ("含地图", (True, "", "")),
+    ("GS (2019) 1822号", (True, "approval", "GS（2019）1822号")),
+    ("标准地图 自然资源部 GS(2016)1600号", (True, "standard", "标准地图 自然资源部 GS（2016）1600号")),
+    ("豁免：手绘示意图", (True, "exempt", "手绘示意图")), ("豁免", (True, "", "")),
+])
+def test_captions_sheet_map_column(cell: str, flag: tuple) -> None:
+    assert map_from_sheet(cell) == flag
