@@ -109,9 +109,7 @@ def kai_of(format_text: str) -> int | None:
 
 def print_sheets(pages: int, kai: int) -> str:
     """印张: pages ÷ 开数, as few decimals as it needs (240 pages at 16开 → "15", 200 → "12.5")."""
-    value = Decimal(pages) / Decimal(kai)
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
-    return text
+    return f"{Decimal(pages) / Decimal(kai):.3f}".rstrip("0").rstrip(".")
 
 
 def word_count(texts: Iterable[str]) -> int:

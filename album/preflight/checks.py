@@ -309,8 +309,10 @@ def _check_publication_data(book: Book, inp: PreflightInput, report: PreflightRe
     pages = {f.photo_id: n for n, f in reversed(_placements(book))}
     for photo_id, number in sorted(pages.items(), key=lambda item: item[1]):
         photo = inp.photos.get(photo_id)
-        problem = photo and map_problem(photo.has_map, photo.map_basis, photo.map_reference)
-        if photo and problem:
+        if photo is None:
+            continue  # reported as photo-unknown
+        problem = map_problem(photo.has_map, photo.map_basis, photo.map_reference)
+        if problem:
             report.add(severity, "map-approval",
                        f"照片 #{photo_id} {problem}；公开出版的地图须经审核，请在照片页填写", number, photo_id)
 
