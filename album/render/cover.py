@@ -318,6 +318,7 @@ def _draw_isbn_block(sheet: _Sheet, back: BackCover, font: str) -> None:
         return
     x, y, w, h = barcode_box(sheet.g)
     if back.isbn:
+        # The widget takes the first 12 digits and works out the check digit itself.
         widget = Ean13BarcodeWidget(isbn_digits(back.isbn)[:12], fontName=font,
                                     barFillColor=BLACK, textColor=BLACK)
         drawing = _ink_drawing(widget.width, widget.barHeight, font)
