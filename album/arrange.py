@@ -8,7 +8,7 @@ someone else in between is refused with ConflictError instead of being silently 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,9 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from album.catalog import next_photo_position, parse_trim, review
+from album.colophon import clean_colophon
 from album.errors import AlbumError, ConflictError, NotFoundError
 from album.icc import read_icc
 from album.layout.snapshot import PAGE_MULTIPLES
+from album.map_approval import clean_map_flag
 from album.models import Album, Chapter, Photo, Pin, ReviewState, User
 
 SPECIAL_PINS = ("alone", "spread")
@@ -150,8 +152,12 @@ def edit_photo(
     unit: str = "",
     place: str = "",
     date_text: str = "",
+    has_map: bool | None = None,
+    map_basis: str = "",
+    map_reference: str = "",
 ) -> None:
-    """Set caption and credits; a caption is required because every printed photo carries one."""
+    """Set caption and credits; a caption is required because every printed photo carries one.
+    ``has_map`` None leaves the map flag as it is (forms that do not show it)."""
     check_version(photo, expected_version)
     caption = _clean(caption, CAPTION_MAX, "图片说明")
     if not caption:
@@ -161,6 +167,8 @@ def edit_photo(
     photo.unit = _clean(unit, 200, "供稿单位")
     photo.place = _clean(place, 300, "地点")
     photo.date_text = _clean(date_text, 60, "日期")
+    if has_map is not None:
+        set_photo_map(photo, has_map, map_basis, map_reference)
 
 
 def edit_submission(
@@ -380,3 +388,20 @@ def update_album(
     album.page_multiple = page_multiple
     album.paper_caliper_mm = paper_caliper_mm
     album.icc_profile_path = icc
+
+
+# --- 版权页 and maps --------------------------------------------------------------------------
+
+
+def update_colophon(session: Session, album: Album, values: Mapping[str, str], *,
+                    expected_version: int | None) -> dict[str, str]:
+    """Replace the album's 版权页 fields with ``values`` (checked and normalised by
+    ``album.colophon``); nothing is stored when one field is refused."""
+    check_version(album, expected_version)
+    album.colophon = clean_colophon(values)
+    return album.colophon
+
+
+def set_photo_map(photo: Photo, has_map: bool, basis: str = "", reference: str = "") -> None:
+    """Flag (or unflag) a photo as showing a map, with its 审图号, 标准地图 source or exemption."""
+    photo.has_map, photo.map_basis, photo.map_reference = clean_map_flag(has_map, basis, reference)

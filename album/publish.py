@@ -219,6 +219,8 @@ class CoverFacts:
     trim: tuple[float, float]
     bleed_mm: float
     front: PhotoSnapshot | None  # upright size, orientation and focal point, as on a page
+    isbn: str = ""  # from the colophon: the back cover's barcode, ISBN line and price
+    price: str = ""
 
 
 def _cover_facts(session: Session, album: Album) -> CoverFacts:
@@ -232,12 +234,14 @@ def _cover_facts(session: Session, album: Album) -> CoverFacts:
         ).first()
     return CoverFacts(album.title, album.subtitle, album.publisher, album.paper_caliper_mm,
                       (album.trim_width_mm, album.trim_height_mm), album.bleed_mm,
-                      None if photo is None else photo_snapshot(photo))
+                      None if photo is None else photo_snapshot(photo),
+                      isbn=(album.colophon or {}).get("isbn", ""),
+                      price=(album.colophon or {}).get("price", ""))
 
 
 def _render_cover(home: Home, cover: CoverFacts, book: Book, out_path: Path,
                   options: RenderOptions) -> RenderReport:
-    from album.render.cover import FrontPhoto, cover_geometry, render_cover
+    from album.render.cover import BackCover, FrontPhoto, cover_geometry, render_cover
     from album.render.fonts import load_fonts
 
     geometry = cover_geometry(cover.trim[0], cover.trim[1], book.page_count, cover.caliper_mm,
@@ -246,7 +250,8 @@ def _render_cover(home: Home, cover: CoverFacts, book: Book, out_path: Path,
     photo = None if front is None else FrontPhoto(home.store.original_path(front.sha256), front)
     render_cover(out_path, geometry=geometry, title=cover.title, subtitle=cover.subtitle,
                  publisher=cover.publisher, front_photo=photo, fonts=load_fonts(),
-                 icc_path=options.cmyk_profile, store=home.store)
+                 icc_path=options.cmyk_profile, store=home.store,
+                 back=BackCover(cover.isbn, cover.price))
     return RenderReport(out_path=out_path, mode="print", page_count=1, sheet_count=1,
                         pdfx_applied=True)
 

@@ -46,6 +46,7 @@ def snapshot_album(session: Session, album: Album) -> AlbumSnapshot:
         preface=album.preface,
         afterword=album.afterword,
         copyright_text=album.copyright_text,
+        colophon=tuple((k, str(v)) for k, v in sorted((album.colophon or {}).items()) if v),
         chapters=tuple(chapters),
         pins=tuple(PinSnapshot(p.template, tuple(p.photo_ids)) for p in pins),
     )
@@ -65,4 +66,7 @@ def photo_snapshot(photo: Photo) -> PhotoSnapshot:
         date_text=photo.date_text,
         focal_x=photo.focal_x,
         focal_y=photo.focal_y,
+        has_map=photo.has_map,
+        map_basis=photo.map_basis,
+        map_reference=photo.map_reference,
     )

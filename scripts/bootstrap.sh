@@ -8,9 +8,10 @@ need_apt=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 # Fonts: Noto CJK (the faces used), AR PL UMing and WenQuanYi Zen Hei (the fallbacks, which the tests
 # load), fontconfig (fc-list finds faces away from the known paths). poppler-utils, qpdf and
-# ghostscript read the PDFs back; libgs-common holds the ICC profiles (default_cmyk.icc).
+# ghostscript read the PDFs back; libgs-common holds the ICC profiles (default_cmyk.icc); zbar-tools
+# (zbarimg) reads the cover's ISBN barcode back in the tests.
 for pkg in fonts-noto-cjk fonts-arphic-uming fonts-wqy-zenhei fontconfig poppler-utils qpdf ghostscript \
-           libgs-common "$@"; do
+           libgs-common zbar-tools "$@"; do
   have_pkg "$pkg" || need_apt+=("$pkg")
 done
 if ((${#need_apt[@]})); then

@@ -22,6 +22,7 @@ from album.db import CONCURRENT_EDIT_ERRORS, transaction
 from album.errors import AlbumError, ConflictError, NotFoundError
 from album.home import open_home
 from album.ingest.intake import too_large_message
+from album.map_approval import MAP_BASES
 from album.messages import ROLE_NAMES, gps_words
 from web import admin, auth, contribute, editor, proofs
 from web.access import PUBLIC, enforce_roles, requires, wants_json
@@ -89,7 +90,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.teardown_appcontext(close_db)
     app.after_request(add_security_headers)
     app.context_processor(lambda: {"csrf_token": generate_csrf, "ROLE_NAMES": ROLE_NAMES,
-                                   "page_url": page_url, "gps_words": gps_words})
+                                   "page_url": page_url, "gps_words": gps_words,
+                                   "MAP_BASES": MAP_BASES})
     _register_errors(app)
 
     @app.errorhandler(RateLimitExceeded)

@@ -13,6 +13,7 @@ from flask_login import UserMixin
 
 from album.accounts import session_token
 from album.arrange import PHOTO_TEXT_FIELDS
+from album.colophon import FIELD_KEYS as COLOPHON_KEYS
 from album.catalog import current_album
 from album.errors import AlbumError, ConflictError
 from album.home import Home
@@ -101,8 +102,19 @@ def form_action(done: str = "", *, flash_error: bool = True) -> Iterator[FormRes
 
 
 def photo_fields(source: dict) -> dict:
-    """The caption and credit fields of a photo form or JSON body, as plain strings."""
-    return {key: str(source.get(key, "")) for key in PHOTO_TEXT_FIELDS}
+    """The caption and credit fields of a photo form or JSON body, as plain strings; the map
+    flag (含地图, basis, reference) too when the form shows it (it says so with ``map_form``)."""
+    fields: dict = {key: str(source.get(key, "")) for key in PHOTO_TEXT_FIELDS}
+    if "map_form" in source:
+        fields["has_map"] = str(source.get("has_map", "")).lower() in ("1", "on", "true", "yes")
+        fields["map_basis"] = str(source.get("map_basis", "") or "")
+        fields["map_reference"] = str(source.get("map_reference", "") or "")
+    return fields
+
+
+def colophon_values(source: dict) -> dict[str, str]:
+    """The 版权页 fields of the album settings form, as plain strings."""
+    return {key: str(source.get(key, "")) for key in COLOPHON_KEYS}
 
 
 def version_of(value: object) -> int | None:

@@ -15,13 +15,14 @@ from flask import (
 
 from album import arrange, proofreading
 from album.catalog import TRIM_PRESETS, chapter_summaries
+from album.colophon import FIELDS as COLOPHON_FIELDS
 from album.errors import AlbumError
 from album.layout.snapshot import PAGE_MULTIPLES
 from album.messages import REVIEW_STATE_NAMES as STATUS_NAMES
 from album.models import ReviewState
 from album.proofread.rules import proofread
 from web.access import EDITORS, requires
-from web.context import album, db, form_action, get_home, photo_fields, version_of
+from web.context import album, colophon_values, db, form_action, get_home, photo_fields, version_of
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
 
@@ -247,12 +248,15 @@ def settings():  # type: ignore[no-untyped-def]
                 paper_caliper_mm=form.get("paper_caliper_mm", 0.1, type=float),
                 icc_profile_path=form.get("icc_profile_path", ""),
             )
+            if "colophon_form" in form:
+                arrange.update_colophon(db(), current, colophon_values(form),
+                                        expected_version=version_of(form.get("version")))
         if result.ok:
             return redirect(url_for("editor.settings"))
         error = result.error
 
     return render_template("settings.html", album=current, error=error, presets=TRIM_PRESETS,
-                           page_multiples=PAGE_MULTIPLES)
+                           page_multiples=PAGE_MULTIPLES, colophon_fields=COLOPHON_FIELDS)
 
 
 # --- caption proofreading and the glossary --------------------------------------------------

@@ -22,6 +22,7 @@ COMMANDS = {
     "import": "album.cli.importing:import_cmd",
     "chapters": "album.cli.content:chapters",
     "settings": "album.cli.settings:settings_cmd",
+    "colophon": "album.cli.colophon:colophon_cmd",
     "layouts": "album.cli.render:layouts",
     "pin": "album.cli.render:pin",
     "book": "album.cli.render:book",

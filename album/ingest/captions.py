@@ -1,7 +1,7 @@
 """Captions sheets (CSV or XLSX) that contributors send beside their photos.
 
-Columns are matched by their Chinese headers (文件名, 图片说明, 摄影, 供稿单位, 地点, 日期, 篇目)
-or the English ones (file, caption, photographer, unit, place, date, chapter). CSV files exported
+Columns are matched by their Chinese headers (文件名, 图片说明, 摄影, 供稿单位, 地点, 日期, 篇目,
+地图) or the English ones (file, caption, photographer, unit, place, date, chapter, map). CSV files exported
 from Chinese Excel are often GB18030 rather than UTF-8, so both are tried.
 """
 
@@ -23,6 +23,7 @@ HEADERS = {
     "地点": "place", "place": "place",
     "日期": "date", "拍摄日期": "date", "date": "date",
     "篇目": "chapter", "篇章": "chapter", "chapter": "chapter",
+    "地图": "map", "含地图": "map", "审图号": "map", "map": "map",
 }
 
 
@@ -36,6 +37,7 @@ class PhotoMeta:
     place: str = ""
     date: str = ""
     chapter: str = ""
+    map: str = ""  # 含地图: a 审图号, "标准地图 …", "豁免：理由" or "是" (album.map_approval.map_from_sheet)
 
     def merged(self, other: PhotoMeta) -> PhotoMeta:
         """Fields of ``other`` that are set win over ours."""

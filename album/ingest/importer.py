@@ -27,6 +27,7 @@ from album.ingest.captions import PhotoMeta
 from album.ingest.exif import read_exif
 from album.ingest.intake import check_name, check_size, copy_limited, refuse
 from album.ingest.sniff import inspect_image
+from album.map_approval import map_from_sheet
 from album.messages import explain_error
 from album.models import Album, Photo, ReviewState
 from album.store import MediaStore, sha256_file
@@ -113,6 +114,7 @@ def ingest_file(
         status=status,
         submitter_id=submitter_id,
     )
+    photo.has_map, photo.map_basis, photo.map_reference = map_from_sheet(meta.map)
     # Refuse over-long text before anything is stored (PostgreSQL would refuse the row later);
     # camera names come from EXIF, not from a person, so they are shortened instead.
     for column, length in text_overflows(photo):

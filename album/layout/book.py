@@ -74,6 +74,7 @@ class TextStyle:
     align: Align = "justify"
     min_size_pt: float | None = None
     gray: float = 1.0  # share of black ink (K); 1.0 is 100 % K
+    rule_below_pt: float = 0.0  # a rule this thick across the frame under the block (the CIP block's end)
 
 
 @dataclass(frozen=True)

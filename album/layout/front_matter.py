@@ -7,6 +7,7 @@ templates; their long texts flow over as many pages as needed (see ``paginate_te
 from __future__ import annotations
 
 from album.layout.book import ChapterEntry, Page, PhotoFrame, Rect, TextBlock, TextFrame
+from album.layout.colophon_page import book_figures, colophon_blocks
 from album.layout.photo_pages import Placement, photo_page_frames
 from album.layout.snapshot import AlbumSnapshot, ChapterSnapshot
 from album.layout.template_model import Template, TemplateSet
@@ -126,6 +127,8 @@ def section_blocks(b: BookBuilder, template: Template) -> list[TextBlock] | None
         blocks = paragraphs(s.preface, flow.style)
     elif flow.flow == "afterword":
         blocks = paragraphs(s.afterword, flow.style)
+    elif flow.flow == "copyright" and s.colophon:
+        blocks = colophon_blocks(s, b.templates.styles, flow.style)
     elif flow.flow == "copyright":
         blocks = paragraphs(s.copyright_text or default_copyright(s), flow.style)
     elif flow.flow == "index":
@@ -209,11 +212,28 @@ def toc_blocks(b: BookBuilder, template: Template, order: list[str],
 def fill_toc(b: BookBuilder, toc_pages: list[Page], numbers: dict[str, int]) -> None:
     """Set the real page numbers into the TOC pages reserved earlier."""
     template = b.templates[toc_pages[0].template]
-    blocks = toc_blocks(b, template, planned_toc(b), numbers)
-    pages = flow_pages(template, b.values(), blocks, b.templates.styles, b.geom, toc_pages[0].number)
-    if len(pages) > len(toc_pages):  # cannot happen: page numbers take a fixed reserve
-        raise AssertionError("TOC grew after page numbers were known")
-    for page, frames in zip(toc_pages, pages + [[]] * (len(toc_pages) - len(pages))):
+    _refill(b, toc_pages, toc_blocks(b, template, planned_toc(b), numbers))
+
+
+def fill_colophon(b: BookBuilder, colophon_pages: list[Page]) -> None:
+    """Set the finished book's 印张 and 字数 into the copyright page laid out earlier (only when
+    it is made from the colophon fields; free copyright text has no figures to fill)."""
+    template = b.templates[colophon_pages[0].template]
+    flow = template.flow_slot()
+    if not b.snapshot.colophon or flow is None:
+        return
+    sheets, words = book_figures(b.pages, colophon_pages, dict(b.snapshot.colophon).get("format", ""))
+    _refill(b, colophon_pages, colophon_blocks(b.snapshot, b.templates.styles, flow.style,
+                                               sheets, words))
+
+
+def _refill(b: BookBuilder, pages: list[Page], blocks: list[TextBlock]) -> None:
+    """Lay ``blocks`` out again on pages reserved with wider placeholders; they never grow."""
+    template = b.templates[pages[0].template]
+    flowed = flow_pages(template, b.values(), blocks, b.templates.styles, b.geom, pages[0].number)
+    if len(flowed) > len(pages):  # cannot happen: the placeholders reserve the widest values
+        raise AssertionError(f"{template.name} grew after the book was planned")
+    for page, frames in zip(pages, flowed + [[]] * (len(pages) - len(flowed))):
         page.frames = list(frames)
 
 

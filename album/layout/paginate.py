@@ -13,6 +13,7 @@ from album.layout.book import Book, ChapterEntry
 from album.layout.front_matter import (
     BookBuilder,
     add_page_marks,
+    fill_colophon,
     fill_toc,
     matter,
 )
@@ -39,10 +40,13 @@ def paginate(snapshot: AlbumSnapshot, templates: TemplateSet) -> Book:
     pins = _pin_groups(snapshot, templates, b.warnings)
     numbers: dict[str, int] = {}  # TOC entry → page: section titles, "#n" for chapter n
     toc_pages = []
+    colophon_pages = []
     for name in rules.front_matter:
         made = matter(b, templates[name])
         if made and templates[name].kind == "toc":
             toc_pages = made
+        elif made and templates[name].kind == "copyright":
+            colophon_pages = made
         elif made and templates[name].toc_title:
             numbers[templates[name].toc_title] = made[0].number
 
@@ -74,6 +78,8 @@ def paginate(snapshot: AlbumSnapshot, templates: TemplateSet) -> Book:
         fill_toc(b, toc_pages, numbers)
     while len(b.pages) % snapshot.page_multiple:
         b.blank()
+    if colophon_pages:  # 印张 and 字数 need the whole book, padding included
+        fill_colophon(b, colophon_pages)
     add_page_marks(b)
     return Book(title=snapshot.title, trim_width_mm=geom.trim_w, trim_height_mm=geom.trim_h,
                 bleed_mm=geom.bleed, pages=b.pages, styles=dict(templates.styles),

@@ -28,6 +28,9 @@ class PhotoSnapshot:
     date_text: str = ""
     focal_x: float = 0.5
     focal_y: float = 0.5
+    has_map: bool = False  # 含地图: the 审图号 of such photos are listed on the copyright page
+    map_basis: str = ""
+    map_reference: str = ""
 
     @property
     def aspect(self) -> float:
@@ -62,5 +65,7 @@ class AlbumSnapshot:
     preface: str = ""
     afterword: str = ""
     copyright_text: str = ""
+    # 版权页 fields as (key, value) pairs, normalised by album.colophon; empty: copyright_text.
+    colophon: tuple[tuple[str, str], ...] = ()
     chapters: tuple[ChapterSnapshot, ...] = ()
     pins: tuple[PinSnapshot, ...] = field(default_factory=tuple)

@@ -154,14 +154,15 @@ def _parse_styles(data: dict[str, Any], where: str) -> dict[str, TextStyle]:
     styles: dict[str, TextStyle] = {}
     for name, body in data.items():
         t = _Table(body, f"{where}: [{name}]",
-                   ("font", "size_pt", "leading", "align", "min_size_pt", "gray"))
+                   ("font", "size_pt", "leading", "align", "min_size_pt", "gray", "rule_below_pt"))
         size = t.num("size_pt", lo=3, hi=200)
         min_size = t.num("min_size_pt", None, lo=3, hi=size) if "min_size_pt" in body else None
         styles[name] = TextStyle(
             name=name, font=t.text("font", "song", ("song", "hei")),  # type: ignore[arg-type]
             size_pt=size, leading=t.num("leading", 1.5, lo=1.0, hi=4.0),
             align=t.text("align", "justify", ("left", "center", "right", "justify")),  # type: ignore[arg-type]
-            min_size_pt=min_size, gray=t.num("gray", 1.0, lo=0.0, hi=1.0))
+            min_size_pt=min_size, gray=t.num("gray", 1.0, lo=0.0, hi=1.0),
+            rule_below_pt=t.num("rule_below_pt", 0.0, lo=0.0, hi=3.0))
     for required in ("caption", "credit"):
         if required not in styles:
             raise LayoutError(f"{where}: 缺少图注必需的样式 [{required}]")

@@ -18,8 +18,10 @@ from typing import Any, Literal
 
 from PIL import Image, UnidentifiedImageError
 
+from album.colophon import isbn_problem
 from album.layout.book import Book, PhotoFrame
 from album.layout.stats import WHITE_LIMIT, page_coverage
+from album.map_approval import map_problem
 from album.messages import REVIEW_STATE_NAMES, SEVERITY_NAMES
 from album.phash import dhash_image
 from album.preflight.pdf import scan_pdf
@@ -55,6 +57,9 @@ class PreflightPhoto:
     focal_y: float = 0.5
     path: Path | None = None  # the original, to compute the perceptual hash
     dhash: int | None = None  # precomputed 64-bit difference hash, wins over ``path``
+    has_map: bool = False  # 含地图: needs a 审图号, a 标准地图 source or an exemption
+    map_basis: str = ""
+    map_reference: str = ""
 
 
 @dataclass
@@ -65,6 +70,7 @@ class PreflightInput:
     safe_mm: float = SAFE_MM
     near_duplicate_bits: int = 6  # dHash distance (of 64) at or below which photos look alike
     final: bool = False  # a 付印 render: what a proof may carry as a warning stops it
+    isbn: str = ""  # the colophon's ISBN, as stored
 
     @classmethod
     def of(cls, photos: list[PreflightPhoto], **settings: Any) -> PreflightInput:
@@ -130,6 +136,7 @@ def run_preflight(book: Book, snapshot_info: PreflightInput, *, pdf_path: Path |
     _check_duplicates(book, snapshot_info, report)
     _check_text_frames(book, snapshot_info, report)
     _check_caption_proofreading(book, snapshot_info, report)
+    _check_publication_data(book, snapshot_info, report)
     if render_report is not None:
         _check_text_issues(book, render_report, report)
     if pdf_path is not None:
@@ -308,6 +315,25 @@ def _check_duplicates(book: Book, inp: PreflightInput, report: PreflightReport) 
         report.add("warning", "near-duplicate",
                    f"照片 #{b} 与 #{a} 几乎相同（差异 {distance}/64），可能是同一张照片的不同版本",
                    pages.get(b), b)
+
+
+def _check_publication_data(book: Book, inp: PreflightInput, report: PreflightReport) -> None:
+    """What the publisher and the map-review rules require before 付印: a valid ISBN, and for
+    every photo in the book flagged 含地图 a 审图号, a 标准地图 source or a stated exemption.
+    A proof may still lack them (warning); a final render may not (error)."""
+    severity: Severity = "error" if inp.final else "warning"
+    problem = isbn_problem(inp.isbn)
+    if problem:
+        report.add(severity, "isbn", f"{problem}；付印前须在画册设置的版权页信息中填写出版社提供的书号")
+    pages = {f.photo_id: n for n, f in reversed(_placements(book))}
+    for photo_id, number in sorted(pages.items(), key=lambda item: item[1]):
+        photo = inp.photos.get(photo_id)
+        if photo is None:
+            continue  # reported as photo-unknown
+        problem = map_problem(photo.has_map, photo.map_basis, photo.map_reference)
+        if problem:
+            report.add(severity, "map-approval",
+                       f"照片 #{photo_id} {problem}；公开出版的地图须经审核，请在照片页填写", number, photo_id)
 
 
 def _check_text_frames(book: Book, inp: PreflightInput, report: PreflightReport) -> None:

@@ -22,6 +22,7 @@ def build_preflight_input(session: Session, album: Album, store: MediaStore) -> 
             focal_x=p.focal_x, focal_y=p.focal_y,
             path=None if p.dhash else store.original_path(p.sha256),
             dhash=int(p.dhash, 16) if p.dhash else None,
+            has_map=p.has_map, map_basis=p.map_basis, map_reference=p.map_reference,
         )
         for p in photos
-    ])
+    ], isbn=(album.colophon or {}).get("isbn", ""))

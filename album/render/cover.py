@@ -18,9 +18,14 @@ from typing import Protocol
 
 from PIL import Image
 from reportlab import rl_config
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.eanbc import Ean13BarcodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.colors import CMYKColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from album.colophon import isbn_digits, price_text
 from album.errors import RenderError
 from album.icc import read_icc
 from album.layout.photo_pages import fill_crop
@@ -37,6 +42,8 @@ MARK_LEN_MM = 5.0
 SLUG_MM = 12.0  # media beyond the trim on every side: bleed + mark gap + mark length + air
 MIN_SPINE_TEXT_MM = 6.0
 ACCENT = (0.85, 0.45, 0.0, 0.15)  # CMYK of the front's title rule and the spine band edge
+BARCODE_EDGE_MM = 15.0  # the ISBN block keeps this far from the trim edges and the spine fold
+BLACK = CMYKColor(0, 0, 0, 1)  # 100 % K: the barcode prints on one plate, never in register
 
 
 class FontNames(Protocol):
@@ -94,6 +101,15 @@ class FrontPhoto:
     photo: PhotoSnapshot
 
 
+@dataclass(frozen=True)
+class BackCover:
+    """What the back cover carries from the colophon: the hyphenated ISBN (for the barcode and
+    the ISBN line) and the price with two decimals; either may be missing on a proof."""
+
+    isbn: str = ""
+    price: str = ""
+
+
 def front_photo_of_file(path: Path) -> FrontPhoto:
     """A cover photo that is not in an album: upright size and orientation read from the file,
     focal point in the centre."""
@@ -112,7 +128,8 @@ def front_photo_of_file(path: Path) -> FrontPhoto:
 
 def render_cover(out_path: Path, *, geometry: CoverGeometry, title: str, subtitle: str = "",
                  publisher: str = "", front_photo: FrontPhoto | None = None, fonts: FontNames,
-                 icc_path: Path, store: MediaStore | None = None) -> None:
+                 icc_path: Path, store: MediaStore | None = None,
+                 back: BackCover = BackCover()) -> None:
     """Draw the cover sheet and make it PDF/X-4; ``out_path`` appears whole or not at all.
 
     The front photo is cropped to its block around its focal point and prepared through
@@ -130,7 +147,7 @@ def render_cover(out_path: Path, *, geometry: CoverGeometry, title: str, subtitl
             if front_photo is not None:
                 photo = _prepared_photo(front_photo, geometry, icc_path,
                                         store or LocalMediaStore(Path(scratch)))
-            _draw(tmp, geometry, title, subtitle, publisher, photo, fonts)
+            _draw(tmp, geometry, title, subtitle, publisher, photo, fonts, back)
         apply_pdfx(tmp, icc_path=icc_path, title=title)
         os.replace(tmp, out_path)
     finally:
@@ -202,17 +219,17 @@ def _fit_size(s: str, font: str, max_pt: float, width_mm: float, min_pt: float =
 
 
 def _draw(path: Path, g: CoverGeometry, title: str, subtitle: str, publisher: str,
-          photo: Path | None, fonts: FontNames) -> None:
+          photo: Path | None, fonts: FontNames, back: BackCover) -> None:
     # ReportLab wraps streams in ASCII85 by default: +25 % on the photo, no use in a binary PDF.
     saved, rl_config.useA85 = rl_config.useA85, 0
     try:
-        _draw_sheet(path, g, title, subtitle, publisher, photo, fonts)
+        _draw_sheet(path, g, title, subtitle, publisher, photo, fonts, back)
     finally:
         rl_config.useA85 = saved
 
 
 def _draw_sheet(path: Path, g: CoverGeometry, title: str, subtitle: str, publisher: str,
-                photo: Path | None, fonts: FontNames) -> None:
+                photo: Path | None, fonts: FontNames, back: BackCover) -> None:
     hei, song = fonts.name("hei"), fonts.name("song")
     sheet = _Sheet(path, g, hei)
     c = sheet.c
@@ -242,6 +259,7 @@ def _draw_sheet(path: Path, g: CoverGeometry, title: str, subtitle: str, publish
                    min(pub_pt, 10), "center", gray=0.7)
 
     _draw_spine(sheet, title, publisher, hei, song)
+    _draw_isbn_block(sheet, back, song)
     _draw_marks(sheet)
     c.showPage()
     c.save()
@@ -270,6 +288,46 @@ def _draw_spine(sheet: _Sheet, title: str, publisher: str, hei: str, song: str) 
     for ch in pub_chars:
         sheet.text(mid, y, ch, song, pub_size, "center")
         y += pub_step
+
+
+def barcode_box(g: CoverGeometry) -> tuple[float, float, float, float]:
+    """Where the EAN-13 symbol goes (x, y from the trim's top-left, w, h in mm, quiet zones
+    included): bottom right of the back cover, ``BARCODE_EDGE_MM`` clear of the bottom trim edge
+    and the spine fold with the price line under it."""
+    widget = Ean13BarcodeWidget("0" * 12)
+    w, h = pt_to_mm(widget.width), pt_to_mm(widget.barHeight)
+    price_room = 7.0  # the price line under the symbol
+    return g.spine_x_mm - BARCODE_EDGE_MM - w, g.trim_h_mm - BARCODE_EDGE_MM - price_room - h, w, h
+
+
+def _ink_drawing(width: float, height: float, font: str) -> Drawing:
+    """A Drawing whose renderer starts in 100 % K and the embedded face: the renderer reads its
+    starting state from ``initial*`` attributes and otherwise sets RGB black and Helvetica."""
+
+    class InkDrawing(Drawing):
+        initialFillColor = initialStrokeColor = BLACK
+        initialFontName = font
+
+    return InkDrawing(width, height)
+
+
+def _draw_isbn_block(sheet: _Sheet, back: BackCover, font: str) -> None:
+    """The ISBN line over the EAN-13 symbol of the ISBN (ReportLab's widget, 100 % K, digits
+    in the embedded face, quiet zones kept clear) and the price under it."""
+    if not back.isbn and not back.price:
+        return
+    x, y, w, h = barcode_box(sheet.g)
+    if back.isbn:
+        # The widget takes the first 12 digits and works out the check digit itself.
+        widget = Ean13BarcodeWidget(isbn_digits(back.isbn)[:12], fontName=font,
+                                    barFillColor=BLACK, textColor=BLACK)
+        drawing = _ink_drawing(widget.width, widget.barHeight, font)
+        drawing.add(widget)
+        left, bottom = sheet.pt(x, y + h)
+        renderPDF.draw(drawing, sheet.c, left, bottom, showBoundary=False)
+        sheet.text(x + w / 2, y - 2.0, f"ISBN {back.isbn}", font, 9, "center")
+    if back.price:
+        sheet.text(x + w - 2.0, y + h + 5.0, price_text(back.price), font, 9, "right")
 
 
 def _draw_marks(sheet: _Sheet) -> None:

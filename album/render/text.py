@@ -292,6 +292,9 @@ def draw_text_frame(canvas: Canvas, frame: TextFrame, styles: dict[str, TextStyl
                 if trailing:
                     _draw_trailing(canvas, block, line, trailing, x_pt, baseline, fitted.width_pt)
                 line_top -= block.leading_pt
+            if block.style.rule_below_pt > 0:  # halfway down the white under the last line
+                _draw_rule(canvas, block.style, x_pt, line_top + (block.leading_pt - block.size_pt) / 4,
+                           fitted.width_pt, cmyk)
     finally:
         canvas.restoreState()
     return list(fitted.issues)
@@ -304,6 +307,19 @@ def _set_fill(canvas: Canvas, gray: float, cmyk: bool) -> None:
         canvas.setFillColorCMYK(0, 0, 0, gray)
     else:
         canvas.setFillGray(1.0 - gray)
+
+
+def _draw_rule(canvas: Canvas, style: TextStyle, x: float, y: float, width: float,
+               cmyk: bool) -> None:
+    """A rule across the frame under a block, in the block's ink: it closes the block, so it
+    sits nearer the block than the text after it."""
+    gray = min(1.0, max(0.0, style.gray))
+    if cmyk:
+        canvas.setStrokeColorCMYK(0, 0, 0, gray)
+    else:
+        canvas.setStrokeGray(1.0 - gray)
+    canvas.setLineWidth(style.rule_below_pt)
+    canvas.line(x, y, x + width, y)
 
 
 def _draw_line(canvas: Canvas, block: FittedBlock, line: str, x: float, baseline: float,

@@ -73,6 +73,7 @@ def test_final_render_waits_for_final_review_of_the_unchanged_album(tmp_path: Pa
     run_album(home, "init", "--title", "脱贫攻坚画册")
     photos = sorted((CORPUS / "photos").glob("kde-*.jpg"))[:3]
     run_album(home, "import", *map(str, photos), "--chapter", "产业就业扶贫")
+    run_album(home, "colophon", "--isbn", "9787538033090", "--price", "298")  # a final render needs the 书号
     with session_of(home) as session:
         for name, role in (("zhang", Role.editor), ("li", Role.editor), ("wang", Role.admin)):
             create_user(session, name, "password-123", role, display_name={"zhang": "张初审", "li": "李复审", "wang": "王终审"}[name])

@@ -214,7 +214,8 @@ def test_json_and_escaped_html(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("mode", ["print", "proof"])
 def test_missing_pdf_is_an_error(tmp_path: Path, mode: str) -> None:
-    report = run_preflight(book([]), PreflightInput(), pdf_path=tmp_path / "none.pdf", mode=mode)
+    inp = PreflightInput(isbn="978-7-5380-3309-0")  # a complete colophon: only the PDF is missing
+    report = run_preflight(book([]), inp, pdf_path=tmp_path / "none.pdf", mode=mode)
     assert [i.code for i in report.items] == ["pdf-missing"]
 
 

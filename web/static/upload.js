@@ -107,6 +107,9 @@
     form.elements.place.placeholder = photo.place_hint ? "相机记录：" + photo.place_hint : "";
     form.elements.place.title = form.elements.place.placeholder;
     if (photo.chapter) form.elements.chapter.value = photo.chapter;
+    form.elements.has_map.checked = !!photo.has_map;
+    form.elements.map_basis.value = photo.map_basis || "";
+    form.elements.map_reference.value = photo.map_reference || "";
     form.dataset.version = photo.version;
     form.dataset.saveUrl = photo.save_url;
     form.hidden = false;
@@ -132,7 +135,9 @@
       return false;
     }
     const body = { version: parseInt(form.dataset.version, 10) };
-    ["caption", ...CREDITS, "chapter"].forEach((name) => { body[name] = form.elements[name].value; });
+    ["caption", ...CREDITS, "chapter", "map_basis", "map_reference"].forEach((name) => { body[name] = form.elements[name].value; });
+    body.map_form = 1;
+    body.has_map = form.elements.has_map.checked;
     huace.say(status, "保存中…", "busy");
     const data = await huace.postJSON(form.dataset.saveUrl, body);
     if (data.ok) {
