@@ -3,6 +3,7 @@ records, the slug on an unreleased print, and the 审稿单 read back from its P
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -68,15 +69,36 @@ def info(pdf: Path) -> dict[str, str]:
     return {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in out.splitlines() if ":" in line)}
 
 
-def test_final_render_waits_for_final_review_of_the_unchanged_album(tmp_path: Path) -> None:
-    home = tmp_path / "home"
+def album_with_reviewers(home: Path, *colophon: str) -> None:
+    """Three photos in one chapter, the given colophon options, and three reviewers."""
     run_album(home, "init", "--title", "脱贫攻坚画册")
     photos = sorted((CORPUS / "photos").glob("kde-*.jpg"))[:3]
     run_album(home, "import", *map(str, photos), "--chapter", "产业就业扶贫")
-    run_album(home, "colophon", "--isbn", "9787538033090", "--price", "298")  # a final render needs the 书号
+    if colophon:
+        run_album(home, "colophon", *colophon)
     with session_of(home) as session:
         for name, role in (("zhang", Role.editor), ("li", Role.editor), ("wang", Role.admin)):
             create_user(session, name, "password-123", role, display_name={"zhang": "张初审", "li": "李复审", "wang": "王终审"}[name])
+
+
+def test_a_final_render_without_an_isbn_is_not_released(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    album_with_reviewers(home)
+    run_album(home, "render", "--proof", "-o", str(tmp_path / "proof.pdf"))
+    for who, stage in (("zhang", "review1"), ("li", "review2"), ("wang", "review3")):
+        signs(home, 1, who, stage)
+    refused = run_album(home, "render", "--print", "--final", "-o", str(tmp_path / "final.pdf"), check=False)
+    assert refused.returncode == 1 and "预检发现" in refused.stderr and "未付印" in refused.stderr
+    assert not (tmp_path / "final.pdf").exists()
+    report = json.loads((tmp_path / "final.preflight.json").read_text(encoding="utf-8"))
+    assert any(i["severity"] == "error" and "ISBN" in i["message"] for i in report["items"]), report["items"]
+    with session_of(home) as session:
+        assert session.query(Release).count() == 0
+
+
+def test_final_render_waits_for_final_review_of_the_unchanged_album(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    album_with_reviewers(home, "--isbn", "9787538033090", "--price", "298")  # a final render needs the 书号
 
     def final(number: int) -> subprocess.CompletedProcess[str]:
         return run_album(home, "render", "--print", "--final", "-o", str(tmp_path / f"final-{number}.pdf"), check=False)
