@@ -124,6 +124,7 @@ def run_proof(home: Home, proof_id: int,
             proof.settings = {"spreads": options.spreads, "final": final, "ppi": options.target_ppi,
                               "mode": options.mode, "profile": str(options.cmyk_profile),
                               "intent": options.rendering_intent, "watermark": options.watermark or "",
+                              "grey_photos": options.grey_photos,
                               "trim_mm": [album.trim_width_mm, album.trim_height_mm],
                               "bleed_mm": album.bleed_mm}
             cover = _cover_facts(session, album)
@@ -188,6 +189,7 @@ def _options(home: Home, album: Album, kind: str, number: int, spreads: bool) ->
         watermark=f"校样 第{number}版 {stamp}" if kind == "proof" else None,
         spreads=spreads and kind == "proof",
         workers=home.settings.workers,
+        grey_photos=home.settings.grey_photos,
     )
 
 
@@ -235,7 +237,7 @@ def _render_cover(home: Home, cover: CoverFacts, book: Book, out_path: Path,
     photo = None if front is None else FrontPhoto(home.store.original_path(front.sha256), front)
     render_cover(out_path, geometry=geometry, title=cover.title, subtitle=cover.subtitle,
                  publisher=cover.publisher, front_photo=photo, fonts=load_fonts(),
-                 icc_path=options.cmyk_profile, store=home.store)
+                 icc_path=options.cmyk_profile, store=home.store, grey_photos=options.grey_photos)
     return RenderReport(out_path=out_path, mode="print", page_count=1, sheet_count=1,
                         pdfx_applied=True)
 

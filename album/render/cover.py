@@ -21,6 +21,7 @@ from reportlab import rl_config
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from album.config import DEFAULT_GREY_PHOTOS
 from album.errors import RenderError
 from album.icc import read_icc
 from album.layout.photo_pages import fill_crop
@@ -112,11 +113,13 @@ def front_photo_of_file(path: Path) -> FrontPhoto:
 
 def render_cover(out_path: Path, *, geometry: CoverGeometry, title: str, subtitle: str = "",
                  publisher: str = "", front_photo: FrontPhoto | None = None, fonts: FontNames,
-                 icc_path: Path, store: MediaStore | None = None) -> None:
+                 icc_path: Path, store: MediaStore | None = None,
+                 grey_photos: str = DEFAULT_GREY_PHOTOS) -> None:
     """Draw the cover sheet and make it PDF/X-4; ``out_path`` appears whole or not at all.
 
     The front photo is cropped to its block around its focal point and prepared through
-    ``album.render.images`` like any page photo (cached in ``store`` when one is given).
+    ``album.render.images`` like any page photo (cached in ``store`` when one is given; a grey
+    one separated as ``grey_photos`` says).
     """
     read_icc(icc_path)  # a bad profile is a configuration error, found before any drawing
     out_path = Path(out_path)
@@ -129,7 +132,7 @@ def render_cover(out_path: Path, *, geometry: CoverGeometry, title: str, subtitl
             photo = None
             if front_photo is not None:
                 photo = _prepared_photo(front_photo, geometry, icc_path,
-                                        store or LocalMediaStore(Path(scratch)))
+                                        store or LocalMediaStore(Path(scratch)), grey_photos)
             _draw(tmp, geometry, title, subtitle, publisher, photo, fonts)
         apply_pdfx(tmp, icc_path=icc_path, title=title)
         os.replace(tmp, out_path)
@@ -144,7 +147,8 @@ def _photo_block(g: CoverGeometry) -> tuple[float, float, float, float]:
     return x, y, g.trim_w_mm + g.bleed_mm, g.trim_h_mm * 0.6 + g.bleed_mm
 
 
-def _prepared_photo(front: FrontPhoto, g: CoverGeometry, icc_path: Path, store: MediaStore) -> Path:
+def _prepared_photo(front: FrontPhoto, g: CoverGeometry, icc_path: Path, store: MediaStore,
+                    grey_photos: str) -> Path:
     """The photo cropped to the block's aspect (the pages' fill crop, focal point kept), upright,
     resampled and separated to CMYK through the output profile."""
     if not front.path.is_file():
@@ -153,7 +157,7 @@ def _prepared_photo(front: FrontPhoto, g: CoverGeometry, icc_path: Path, store: 
     prepared = prepare_image(front.path, store=store, crop=fill_crop(front.photo, w / h),
                              orientation=front.photo.orientation, placed_w_mm=w, placed_h_mm=h,
                              ppi=PRINT_PPI, mode="print", cmyk_profile=Path(icc_path),
-                             sha256=front.photo.sha256 or None)
+                             sha256=front.photo.sha256 or None, grey_photos=grey_photos)
     return prepared.path
 
 
