@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pikepdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
+from PIL import Image
 
 from album.errors import ConfigError, RenderError
 from album.preflight.pdf import scan_pdf
@@ -231,3 +233,19 @@ def test_long_spine_title_shrinks_to_fit_above_the_publisher(tmp_path: Path, fon
     assert title_bottom - publisher_top >= 7 * PT  # the air above the publisher is kept
     for (_, box_a, _), (_, box_b, _) in zip(chars, chars[1:]):
         assert box_b[3] <= box_a[1] + 0.2
+
+
+@pytest.mark.parametrize("grey_photos,black_only", [("k_only", True), ("cmyk", False)])
+def test_grey_front_photo_follows_the_grey_setting(tmp_path: Path, corpus: Path, fonts,
+                                                   grey_photos: str, black_only: bool) -> None:
+    g = cover_geometry(210, 285, 120, 0.12)
+    out = tmp_path / "cover.pdf"
+    render_cover(out, geometry=g, title="黑白", front_photo=front_photo_of_file(
+        corpus / "photos" / "kde-grey.jpg"), fonts=fonts, icc_path=ICC, grey_photos=grey_photos)
+    with pikepdf.open(out) as pdf:
+        images = list(pdf.pages[0].get_images().values())
+        assert len(images) == 1 and images[0].ColorSpace == "/DeviceCMYK"
+        jpeg = images[0].read_raw_bytes()
+    with Image.open(io.BytesIO(jpeg)) as im:
+        c, m, y, _ = [plate.getextrema() for plate in im.split()]
+    assert ((c, m, y) == ((0, 0),) * 3) is black_only
