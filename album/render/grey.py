@@ -17,9 +17,9 @@ L* through the photo's own profile, gets the inks that print that L*. The photo'
 to the path's darkest point and its white to paper, scaled in luminance Y as LittleCMS's
 black-point compensation does, so midtones come out as light as in the four-colour conversion.
 
-Detection, on the cropped and resampled photo: an L image is grey; an RGB one is when, sampled
-down to ``SAMPLE_PX`` on its long side (the averaging removes JPEG and sensor chroma noise), no
-sample's channels differ by more than ``GREY_TOLERANCE`` levels of 255. Sepia and other toned
+Detection, on the cropped and resampled photo: an L image is grey; an RGB one is when, reduced
+to block means about ``SAMPLE_PX`` on its long side (the averaging removes JPEG and sensor
+chroma noise), no block's channels differ by more than ``GREY_TOLERANCE`` levels of 255. Sepia and other toned
 prints differ by tens of levels in the midtones and stay in colour. CMYK originals are left
 alone: they are separated already.
 """
@@ -47,9 +47,7 @@ def is_monochrome(im: Image.Image) -> bool:
         return True
     if im.mode != "RGB":
         return False
-    scale = min(1.0, SAMPLE_PX / max(im.size))
-    sample = im.resize((max(1, round(im.width * scale)), max(1, round(im.height * scale))),
-                       Image.Resampling.BOX)
+    sample = im.reduce(max(1, max(im.size) // SAMPLE_PX))  # block means: cheap and averaging
     r, g, b = sample.split()
     high = ImageChops.lighter(ImageChops.lighter(r, g), b)
     low = ImageChops.darker(ImageChops.darker(r, g), b)
