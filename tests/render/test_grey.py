@@ -18,6 +18,9 @@ from album.store import LocalMediaStore
 from locations import CORPUS
 
 PROFILE = DEFAULT_CMYK_PROFILE
+# Ghostscript's "sGray" profile, to tag a grey photo with: it reads level 128 as L* 61, where
+# untagged grey (taken as sRGB) is L* 54.
+GREY_PROFILE = Path("/usr/share/color/icc/ghostscript/sgray.icc")
 # Photos of the corpus that are grey already: an L JPEG and an RGB JPEG with equal channels.
 GREY_IN_CORPUS = {"kde-grey.jpg", "kde-coldripple.jpg"}
 
@@ -29,8 +32,10 @@ def grey_files(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> dict[s
     with Image.open(corpus / "photos" / "mate-wood.jpg") as original:
         grey = original.convert("L")
     files = {"l": folder / "wood-l.jpg", "rgb": folder / "wood-rgb.jpg",
-             "sepia": folder / "wood-sepia.jpg", "png": folder / "wood-la.png"}
+             "sepia": folder / "wood-sepia.jpg", "png": folder / "wood-la.png",
+             "tagged": folder / "wood-l-tagged.jpg"}
     grey.save(files["l"], quality=92)
+    grey.save(files["tagged"], quality=92, icc_profile=GREY_PROFILE.read_bytes())
     grey.convert("RGB").save(files["rgb"], quality=92)
     ImageOps.colorize(grey, (40, 26, 13), (255, 240, 192)).save(files["sepia"], quality=92)
     grey.convert("LA").save(files["png"])
@@ -81,13 +86,16 @@ def test_k_only_prints_grey_photos_in_black_ink_alone(store, grey_files, kind: s
     assert high - low > 150  # the photo's tones are all there, in K
 
 
-def test_k_only_keeps_the_photos_lightness(store, grey_files) -> None:
+@pytest.mark.parametrize("kind", ["l", "tagged"])
+def test_k_only_keeps_the_photos_lightness(store, grey_files, kind: str) -> None:
     """The K plate is the grey through the profile's K tone curve: read back through the
     profile, its lightness follows the four-colour print of the same photo, except in the
-    deepest shadows, which K alone cannot print as dark."""
-    k_only = prep(store, grey_files["l"], "k_only")
-    four = prep(store, grey_files["l"], "cmyk")
+    deepest shadows, which K alone cannot print as dark. A grey profile embedded in the photo
+    counts, as it does for the four-colour conversion."""
+    k_only = prep(store, grey_files[kind], "k_only")
+    four = prep(store, grey_files[kind], "cmyk")
     with Image.open(k_only.path) as a, Image.open(four.path) as b:
+        assert a.getchannel("C").getextrema() == (0, 0)
         la = to_lab(a, cmyk_profile=PROFILE, intent="relative").getchannel("L")
         lb = to_lab(b, cmyk_profile=PROFILE, intent="relative").getchannel("L")
     midtones = lb.point(lambda v: 255 if 100 <= v <= 230 else 0)  # L* 40..90
@@ -168,3 +176,10 @@ def test_setting_read_from_album_toml_and_environment(tmp_path: Path, monkeypatc
     monkeypatch.setenv("ALBUM_GREY_PHOTOS", "grey")
     with pytest.raises(ConfigError, match="grey_photos"):
         load_settings(home)
+
+
+def test_embedded_grey_profile_changes_the_k_plate(store, grey_files) -> None:
+    """The same pixels tagged with a flatter grey profile are lighter colours, so less black."""
+    plain = plates(prep(store, grey_files["l"], "k_only").path)[3]
+    tagged = plates(prep(store, grey_files["tagged"], "k_only").path)[3]
+    assert ImageStat.Stat(tagged).mean[0] < ImageStat.Stat(plain).mean[0] - 10
