@@ -19,9 +19,9 @@ black-point compensation does, so midtones come out as light as in the four-colo
 
 Detection, on the cropped and resampled photo: an L image is grey; an RGB one is when, reduced
 to block means about ``SAMPLE_PX`` on its long side (the averaging removes JPEG and sensor
-chroma noise), no block's channels differ by more than ``GREY_TOLERANCE`` levels of 255. Sepia and other toned
-prints differ by tens of levels in the midtones and stay in colour. CMYK originals are left
-alone: they are separated already.
+chroma noise), no block's channels differ by more than ``GREY_TOLERANCE`` levels of 255.
+Sepia and other toned prints differ by tens of levels in the midtones and stay in colour.
+CMYK originals are left alone: they are separated already.
 """
 
 from __future__ import annotations
@@ -82,8 +82,8 @@ def _ink_path(cmyk_profile: str, black: str, intent: str) -> tuple[tuple[float, 
     inverted without steps."""
     steps: list[Ink] = [(0, 0, 0, k) for k in range(256)]
     if black == "gcr":
-        end = _four_colour_black(cmyk_profile, intent)
-        steps += [tuple(round(a + (b - a) * i / RICH_STEPS) for a, b in zip(steps[-1], end))
+        solid, end = steps[-1], _four_colour_black(cmyk_profile, intent)
+        steps += [tuple(round(a + (b - a) * i / RICH_STEPS) for a, b in zip(solid, end))
                   for i in range(1, RICH_STEPS + 1)]
     elif black != "k_only":
         raise ValueError(f"unknown grey separation {black!r}")
