@@ -166,6 +166,7 @@ def test_unknown_setting_is_refused(store, grey_files) -> None:
 
 
 def test_setting_read_from_album_toml_and_environment(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("ALBUM_GREY_PHOTOS", raising=False)
     home = tmp_path / "home"
     home.mkdir()
     assert load_settings(home).grey_photos == "k_only"
