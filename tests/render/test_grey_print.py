@@ -68,6 +68,11 @@ def home_dir(tmp_path_factory: pytest.TempPathFactory, photos: dict[str, Path]) 
     return root
 
 
+@pytest.fixture(autouse=True)
+def _setting_from_album_toml_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ALBUM_GREY_PHOTOS", raising=False)
+
+
 def _render(home_dir: Path, out: Path) -> tuple[Path, Book]:
     home = open_home(load_settings(home_dir))
     try:
