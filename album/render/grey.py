@@ -27,6 +27,7 @@ CMYK originals are left alone: they are separated already.
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from PIL import Image, ImageChops
@@ -122,7 +123,7 @@ def _inks_for(target: float, path: tuple[tuple[float, Ink], ...]) -> Ink:
     """Inks that print L* ``target``, interpolated between the two nearest points."""
     if target >= path[0][0]:
         return path[0][1]
-    for (l0, ink0), (l1, ink1) in zip(path, path[1:]):
+    for (l0, ink0), (l1, ink1) in pairwise(path):
         if target >= l1:
             t = (l0 - target) / (l0 - l1)
             return tuple(a + (b - a) * t for a, b in zip(ink0, ink1))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+from itertools import pairwise
 from pathlib import Path
 
 import pikepdf
@@ -201,7 +202,7 @@ def test_spine_turns_latin_and_numbers_and_keeps_chinese_upright(tmp_path: Path,
             assert (left + right) / 2 == pytest.approx(axis, abs=0.5 * PT), (ch, box)
     # One after another down the spine, never overlapping: Chinese stacked, and the turned
     # runs written downwards, which is what a clockwise turn gives.
-    for (a, box_a, _), (b, box_b, _) in zip(chars, chars[1:]):
+    for (a, box_a, _), (b, box_b, _) in pairwise(chars):
         assert box_b[3] <= box_a[1] + 0.2, (a, box_a, b, box_b)
     # Inside the trim's safe zone, between the folds.
     with pikepdf.open(out) as pdf:
@@ -231,7 +232,7 @@ def test_long_spine_title_shrinks_to_fit_above_the_publisher(tmp_path: Path, fon
     title_bottom = chars[title_chars - 1][1][1]
     publisher_top = chars[title_chars][1][3]
     assert title_bottom - publisher_top >= 7 * PT  # the air above the publisher is kept
-    for (_, box_a, _), (_, box_b, _) in zip(chars, chars[1:]):
+    for (_, box_a, _), (_, box_b, _) in pairwise(chars):
         assert box_b[3] <= box_a[1] + 0.2
 
 

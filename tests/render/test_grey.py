@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from locations import CORPUS
 from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
 
 from album.config import DEFAULT_CMYK_PROFILE, load_settings
@@ -15,7 +16,6 @@ from album.render.colour import to_lab
 from album.render.grey import GREY_TOLERANCE, is_monochrome
 from album.render.images import make_request, prepare_image
 from album.store import LocalMediaStore
-from locations import CORPUS
 
 PROFILE = DEFAULT_CMYK_PROFILE
 # Ghostscript's "sGray" profile, to tag a grey photo with: it reads level 128 as L* 61, where
