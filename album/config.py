@@ -17,6 +17,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOME = REPO_ROOT / "media"
 DEFAULT_LAYOUTS = REPO_ROOT / "layouts"
 DEFAULT_CMYK_PROFILE = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
+# How photos found to be monochrome are separated for print (see album/render/grey.py): black
+# ink only, black with the profile's own four-colour black in the deepest shadows, or the same
+# four-colour conversion as colour photos.
+GREY_PHOTOS = ("k_only", "gcr", "cmyk")
+DEFAULT_GREY_PHOTOS = "k_only"
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,7 @@ class Settings:
     cmyk_profile: Path = DEFAULT_CMYK_PROFILE
     limits: Limits = field(default_factory=Limits)
     workers: int = 0
+    grey_photos: str = DEFAULT_GREY_PHOTOS
     # Where the web app counts failed sign-ins: in the process (one server) or a shared store
     # such as ``redis://host:6379/0`` when several web processes serve the same album.
     limiter_storage: str = "memory://"
@@ -65,7 +71,8 @@ def load_settings(home: str | os.PathLike[str] | None = None, **overrides: objec
             values.update(tomllib.loads(toml_path.read_text(encoding="utf-8")))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{toml_path}: not valid TOML ({exc})") from exc
-    for key, variable in (("database_url", "ALBUM_DATABASE_URL"), ("limiter_storage", "ALBUM_LIMITER_STORAGE")):
+    for key, variable in (("database_url", "ALBUM_DATABASE_URL"), ("limiter_storage", "ALBUM_LIMITER_STORAGE"),
+                          ("grey_photos", "ALBUM_GREY_PHOTOS")):
         if os.environ.get(variable):
             values[key] = os.environ[variable]
     values.update({k: v for k, v in overrides.items() if v is not None})
@@ -75,6 +82,9 @@ def load_settings(home: str | os.PathLike[str] | None = None, **overrides: objec
         max_pixels=int(values.pop("max_pixels", Limits.max_pixels)),
     )
     database_url = str(values.pop("database_url", "") or f"sqlite:///{root / 'album.db'}")
+    grey_photos = str(values.pop("grey_photos", "") or DEFAULT_GREY_PHOTOS)
+    if grey_photos not in GREY_PHOTOS:
+        raise ConfigError(f"grey_photos = {grey_photos!r}: expected one of {', '.join(GREY_PHOTOS)}")
     return Settings(
         home=root,
         database_url=database_url,
@@ -83,5 +93,6 @@ def load_settings(home: str | os.PathLike[str] | None = None, **overrides: objec
         cmyk_profile=Path(str(values.pop("cmyk_profile", DEFAULT_CMYK_PROFILE))),
         limits=limits,
         workers=int(values.pop("workers", 0) or 0),
+        grey_photos=grey_photos,
         limiter_storage=str(values.pop("limiter_storage", "") or "memory://"),
     )

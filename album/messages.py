@@ -14,6 +14,7 @@ ROLE_NAMES = {Role.contributor: "供稿人", Role.editor: "编辑", Role.admin: 
 PROOF_KIND_NAMES = {"proof": "校样", "print": "印刷文件", "cover": "封面"}
 PROOF_STATUS_NAMES = {"queued": "排队中", "running": "渲染中", "done": "完成", "failed": "失败"}
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
+GREY_PHOTOS_NAMES = {"k_only": "只印黑版", "gcr": "黑版为主，最暗处加印彩色", "cmyk": "四色印刷"}
 
 
 def size_words(size: int) -> str:

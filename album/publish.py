@@ -80,7 +80,16 @@ def check_release(home: Home, album_id: int) -> ReleaseBasis:
         album = session.get(Album, album_id)
         if album is None:
             raise NotFoundError("画册不存在")
-        return release_basis(session, album, content_hash(session, album, snapshot_album(session, album)))
+        return release_basis(session, album, album_content_hash(home, session, album))
+
+
+def album_content_hash(home: Home, session: Session, album: Album,
+                       snapshot: AlbumSnapshot | None = None) -> str:
+    """The 付印 content hash of the album as it is now, with the home's print settings (default
+    CMYK profile, grey-photo separation) that change the printed file without touching the album."""
+    installation = {"cmyk_profile": str(home.settings.cmyk_profile),
+                    "grey_photos": home.settings.grey_photos}
+    return content_hash(session, album, snapshot or snapshot_album(session, album), installation)
 
 
 def create_proof(home: Home, album_id: int, kind: str, *, spreads: bool = False,
@@ -120,7 +129,7 @@ def run_proof(home: Home, proof_id: int,
             proof.worker = this_worker()
             album = session.get(Album, proof.album_id)
             snapshot = snapshot_album(session, album)
-            proof.content_hash = content_hash(session, album, snapshot)
+            proof.content_hash = album_content_hash(home, session, album, snapshot)
             kind, number, spreads = proof.kind, proof.number, bool(proof.settings.get("spreads"))
             final = bool(proof.settings.get("final"))
             if final:
@@ -135,6 +144,7 @@ def run_proof(home: Home, proof_id: int,
             proof.settings = {"spreads": options.spreads, "final": final, "ppi": options.target_ppi,
                               "mode": options.mode, "profile": str(options.cmyk_profile),
                               "intent": options.rendering_intent, "watermark": options.watermark or "",
+                              "grey_photos": options.grey_photos,
                               "trim_mm": [album.trim_width_mm, album.trim_height_mm],
                               "bleed_mm": album.bleed_mm}
             cover = _cover_facts(session, album)
@@ -199,6 +209,7 @@ def _options(home: Home, album: Album, kind: str, number: int, spreads: bool) ->
         watermark=f"校样 第{number}版 {stamp}" if kind == "proof" else None,
         spreads=spreads and kind == "proof",
         workers=home.settings.workers,
+        grey_photos=home.settings.grey_photos,
     )
 
 
@@ -250,7 +261,7 @@ def _render_cover(home: Home, cover: CoverFacts, book: Book, out_path: Path,
     photo = None if front is None else FrontPhoto(home.store.original_path(front.sha256), front)
     render_cover(out_path, geometry=geometry, title=cover.title, subtitle=cover.subtitle,
                  publisher=cover.publisher, front_photo=photo, fonts=load_fonts(),
-                 icc_path=options.cmyk_profile, store=home.store,
+                 icc_path=options.cmyk_profile, store=home.store, grey_photos=options.grey_photos,
                  back=BackCover(cover.isbn, cover.price))
     return RenderReport(out_path=out_path, mode="print", page_count=1, sheet_count=1,
                         pdfx_applied=True)

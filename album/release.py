@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
@@ -25,9 +26,11 @@ class ReleaseRefused(AlbumError):
     """The album may not go to print yet; the message says why and what to do."""
 
 
-def content_hash(session: Session, album: Album, snapshot: AlbumSnapshot) -> str:
-    """A hash of everything that decides the printed book: the snapshot the layout reads plus
-    the print settings and cover facts that live beside it."""
+def content_hash(session: Session, album: Album, snapshot: AlbumSnapshot,
+                 installation: Mapping[str, str]) -> str:
+    """A hash of everything that decides the printed book: the snapshot the layout reads, the
+    print settings and cover facts that live beside it, and the installation's print settings
+    (``album.toml``: default CMYK profile, grey-photo separation)."""
     book_photo_ids = [p.id for chapter in snapshot.chapters for p in chapter.photos]
     maps = session.execute(
         select(Photo.id, Photo.has_map, Photo.map_basis, Photo.map_reference)
@@ -40,6 +43,7 @@ def content_hash(session: Session, album: Album, snapshot: AlbumSnapshot) -> str
         "icc_profile_path": album.icc_profile_path,
         "rendering_intent": album.rendering_intent,
         "maps": [list(row) for row in maps],
+        "installation": dict(installation),
     }
     text = json.dumps(facts, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -11,6 +11,7 @@ from album.catalog import current_album, get_photo
 from album.cli.common import open_ctx_home
 from album.db import transaction
 from album.layout.snapshot import PAGE_MULTIPLES
+from album.messages import GREY_PHOTOS_NAMES
 
 
 def _text_file(path: Path | None) -> str | None:
@@ -58,12 +59,15 @@ def settings_cmd(ctx: click.Context, title: str | None, subtitle: str | None, pu
             album.rendering_intent = intent
         if cover_photo is not None:
             album.cover_photo_id = get_photo(session, cover_photo).id
+        grey = home.settings.grey_photos
         rows = [
             ("标题", album.title), ("副标题", album.subtitle), ("出版单位", album.publisher),
             ("成品尺寸", f"{album.trim_width_mm:g}×{album.trim_height_mm:g} mm，出血 {album.bleed_mm:g} mm"),
             ("页数倍数", str(album.page_multiple)), ("纸张厚度", f"{album.paper_caliper_mm:g} mm/张"),
             ("输出特性文件", album.icc_profile_path or f"默认：{home.settings.cmyk_profile}"),
-            ("色彩意图", album.rendering_intent), ("封面照片", str(album.cover_photo_id or "（第一张已采用的照片）")),
+            ("色彩意图", album.rendering_intent),
+            ("黑白照片", f"{GREY_PHOTOS_NAMES[grey]}（album.toml 中 grey_photos = \"{grey}\"）"),
+            ("封面照片", str(album.cover_photo_id or "（第一张已采用的照片）")),
             ("前言", f"{len(album.preface)} 字"), ("后记", f"{len(album.afterword)} 字"),
             ("版权页", f"{len(album.copyright_text)} 字"),
         ]

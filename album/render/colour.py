@@ -38,10 +38,17 @@ def convert_colour(im: Image.Image, *, mode: str, cmyk_profile: Path,
     return _transform(im, icc, "RGB", cmyk_profile, intent)
 
 
+def to_lab(im: Image.Image, *, cmyk_profile: Path, intent: str) -> Image.Image:
+    """CIELAB (Pillow's 8-bit LAB: L* 0..100 as 0..255, media-relative) through the image's
+    own profile, as ``convert_colour`` reads it; untagged CMYK is read through the output
+    profile. The grey separation measures lightness with it, of photos and of inks alike."""
+    return _transform(im, im.info.get("icc_profile"), "LAB", cmyk_profile, intent)
+
+
 def _transform(im: Image.Image, icc: bytes | None, out_mode: str, cmyk_profile: Path,
                intent: str) -> Image.Image:
     """Convert through ICC profiles. Untagged L and RGB are read as sRGB; untagged CMYK (only
-    met in proofs) as the album's CMYK profile."""
+    met in proofs and grey separation) as the album's CMYK profile."""
     source = _source_profile_bytes(icc, im.mode)
     if source is not None:
         source_id = "sha256:" + hashlib.sha256(source).hexdigest()
@@ -51,7 +58,7 @@ def _transform(im: Image.Image, icc: bytes | None, out_mode: str, cmyk_profile: 
     else:
         im = im.convert("RGB")
         source_id = "srgb"
-    target_id = "srgb" if out_mode == "RGB" else str(cmyk_profile)
+    target_id = {"RGB": "srgb", "LAB": "lab"}.get(out_mode, str(cmyk_profile))
     transform = _build_transform(source_id, target_id, im.mode, out_mode, intent)
     out = ImageCms.applyTransform(im, transform)
     assert out is not None
@@ -78,6 +85,8 @@ def _source_profile_bytes(icc: bytes | None, mode: str) -> bytes | None:
 def _profile(ident: str) -> ImageCms.ImageCmsProfile:
     if ident == "srgb":
         return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+    if ident == "lab":
+        return ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB"))
     if ident.startswith("sha256:"):
         return ImageCms.ImageCmsProfile(io.BytesIO(_PROFILE_BYTES[ident]))
     return ImageCms.ImageCmsProfile(ident)
@@ -86,10 +95,13 @@ def _profile(ident: str) -> ImageCms.ImageCmsProfile:
 @lru_cache(maxsize=32)
 def _build_transform(source_id: str, target_id: str, in_mode: str, out_mode: str,
                      intent: str) -> ImageCms.ImageCmsTransform:
+    # Lab is a measurement, not a device: black-point compensation would stretch the
+    # profile's black to L* 0 and hide how dark the inks really print.
+    flags = 0 if target_id == "lab" else ImageCms.Flags.BLACKPOINTCOMPENSATION
     try:
         return ImageCms.buildTransform(
             _profile(source_id), _profile(target_id), in_mode, out_mode,
-            renderingIntent=INTENTS[intent], flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
+            renderingIntent=INTENTS[intent], flags=flags)
     except (OSError, ImageCms.PyCMSError) as exc:
         raise ConfigError(f"色彩转换失败（ICC 配置文件不可用）：{exc}") from exc
 

@@ -26,6 +26,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from album.colophon import isbn_digits, price_text
+from album.config import DEFAULT_GREY_PHOTOS
 from album.errors import RenderError
 from album.icc import read_icc
 from album.layout.photo_pages import fill_crop
@@ -34,6 +35,7 @@ from album.messages import explain_error
 from album.print_spec import BLEED_MM, PRINT_PPI, SAFE_MM
 from album.render.images import prepare_image
 from album.render.pdfx import apply_pdfx
+from album.render.spine import SpineRun, draw_runs, runs_length_mm, spine_runs
 from album.store import LocalMediaStore, MediaStore
 from album.units import PT_PER_MM, exif_orientation, mm_to_pt, pt_to_mm, upright_size
 
@@ -41,6 +43,8 @@ MARK_GAP_MM = 3.0  # crop marks start this far outside the trim (at the bleed ed
 MARK_LEN_MM = 5.0
 SLUG_MM = 12.0  # media beyond the trim on every side: bleed + mark gap + mark length + air
 MIN_SPINE_TEXT_MM = 6.0
+MIN_SPINE_PT = 7.0  # a long spine title shrinks to this size before it is cut
+SPINE_AIR_MM = 8.0  # at least this between the spine title and the publisher
 ACCENT = (0.85, 0.45, 0.0, 0.15)  # CMYK of the front's title rule and the spine band edge
 BARCODE_EDGE_MM = 15.0  # the ISBN block keeps this far from the trim edges and the spine fold
 BLACK = CMYKColor(0, 0, 0, 1)  # 100 % K: the barcode prints on one plate, never in register
@@ -129,11 +133,12 @@ def front_photo_of_file(path: Path) -> FrontPhoto:
 def render_cover(out_path: Path, *, geometry: CoverGeometry, title: str, subtitle: str = "",
                  publisher: str = "", front_photo: FrontPhoto | None = None, fonts: FontNames,
                  icc_path: Path, store: MediaStore | None = None,
-                 back: BackCover = BackCover()) -> None:
+                 grey_photos: str = DEFAULT_GREY_PHOTOS, back: BackCover = BackCover()) -> None:
     """Draw the cover sheet and make it PDF/X-4; ``out_path`` appears whole or not at all.
 
     The front photo is cropped to its block around its focal point and prepared through
-    ``album.render.images`` like any page photo (cached in ``store`` when one is given).
+    ``album.render.images`` like any page photo (cached in ``store`` when one is given; a grey
+    one separated as ``grey_photos`` says).
     """
     read_icc(icc_path)  # a bad profile is a configuration error, found before any drawing
     out_path = Path(out_path)
@@ -146,7 +151,7 @@ def render_cover(out_path: Path, *, geometry: CoverGeometry, title: str, subtitl
             photo = None
             if front_photo is not None:
                 photo = _prepared_photo(front_photo, geometry, icc_path,
-                                        store or LocalMediaStore(Path(scratch)))
+                                        store or LocalMediaStore(Path(scratch)), grey_photos)
             _draw(tmp, geometry, title, subtitle, publisher, photo, fonts, back)
         apply_pdfx(tmp, icc_path=icc_path, title=title)
         os.replace(tmp, out_path)
@@ -161,7 +166,8 @@ def _photo_block(g: CoverGeometry) -> tuple[float, float, float, float]:
     return x, y, g.trim_w_mm + g.bleed_mm, g.trim_h_mm * 0.6 + g.bleed_mm
 
 
-def _prepared_photo(front: FrontPhoto, g: CoverGeometry, icc_path: Path, store: MediaStore) -> Path:
+def _prepared_photo(front: FrontPhoto, g: CoverGeometry, icc_path: Path, store: MediaStore,
+                    grey_photos: str) -> Path:
     """The photo cropped to the block's aspect (the pages' fill crop, focal point kept), upright,
     resampled and separated to CMYK through the output profile."""
     if not front.path.is_file():
@@ -170,7 +176,7 @@ def _prepared_photo(front: FrontPhoto, g: CoverGeometry, icc_path: Path, store: 
     prepared = prepare_image(front.path, store=store, crop=fill_crop(front.photo, w / h),
                              orientation=front.photo.orientation, placed_w_mm=w, placed_h_mm=h,
                              ppi=PRINT_PPI, mode="print", cmyk_profile=Path(icc_path),
-                             sha256=front.photo.sha256 or None)
+                             sha256=front.photo.sha256 or None, grey_photos=grey_photos)
     return prepared.path
 
 
@@ -266,28 +272,35 @@ def _draw_sheet(path: Path, g: CoverGeometry, title: str, subtitle: str, publish
 
 
 def _draw_spine(sheet: _Sheet, title: str, publisher: str, hei: str, song: str) -> None:
-    """Title stacked one character per line (CJK vertical setting), publisher at the foot."""
+    """Title from the head down, publisher at the foot, in vertical setting (Latin and number
+    runs turned, see album.render.spine). A title too long for the room shrinks, down to
+    ``MIN_SPINE_PT``; beyond that it is cut rather than run into the publisher."""
     g = sheet.g
     if g.spine_mm < MIN_SPINE_TEXT_MM:
         return
     mid = g.spine_x_mm + g.spine_mm / 2
     size = min(mm_to_pt(g.spine_mm * 0.55), 18.0)  # em in pt, leaving air to both folds
-    step = pt_to_mm(size) * 1.15
     pub_size = min(size * 0.7, 11.0)
-    pub_step = pt_to_mm(pub_size) * 1.15
-    foot = g.trim_h_mm - SAFE_MM - 8
-    pub_chars = list(publisher.replace(" ", ""))
-    pub_top = foot - pub_step * len(pub_chars)
-    y = SAFE_MM + 14 + pt_to_mm(size)
-    for ch in title.replace(" ", ""):
-        if y > pub_top - step:
-            break  # a title too long for the spine is cut rather than run into the publisher
-        sheet.text(mid, y, ch, hei, size, "center")
-        y += step
-    y = pub_top + pt_to_mm(pub_size)
-    for ch in pub_chars:
-        sheet.text(mid, y, ch, song, pub_size, "center")
-        y += pub_step
+    pub_runs = spine_runs(publisher, song, pub_size)
+    pub_top = g.trim_h_mm - SAFE_MM - 8 - runs_length_mm(pub_runs, pub_size)
+    top = SAFE_MM + 14
+    size, runs = _fit_spine_title(title, hei, size, pub_top - SPINE_AIR_MM - top)
+    draw_runs(sheet.c, sheet.pt, runs, mid, top, hei, size)
+    draw_runs(sheet.c, sheet.pt, pub_runs, mid, pub_top, song, pub_size)
+
+
+def _fit_spine_title(title: str, font: str, size: float, room_mm: float
+                     ) -> tuple[float, list[SpineRun]]:
+    """The size and runs of the title that fit ``room_mm``: every length scales with the
+    size, so one shrink step fits it unless the floor is reached."""
+    runs = spine_runs(title, font, size)
+    length = runs_length_mm(runs, size)
+    if length > room_mm:
+        size = max(MIN_SPINE_PT, size * room_mm / length)
+        runs = spine_runs(title, font, size)
+    while runs and runs_length_mm(runs, size) > room_mm + 1e-6:
+        runs.pop()
+    return size, runs
 
 
 def barcode_box(g: CoverGeometry) -> tuple[float, float, float, float]:

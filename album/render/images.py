@@ -1,6 +1,7 @@
 """Photos as the PDF needs them: upright, cropped, resampled down to the placed size at the
-target ppi, colour-converted (CMYK through the output profile for print, sRGB for proof) and
-encoded as JPEG into the media store's cache.
+target ppi, colour-converted (CMYK through the output profile for print, sRGB for proof; grey
+photos in print to black ink as ``grey_photos`` says, see ``grey``) and encoded as JPEG into the
+media store's cache.
 
 Each prepared image is keyed by everything that decides its pixels, so an unchanged photo is
 processed once however often the album is rendered. An original that is already what the PDF
@@ -25,10 +26,12 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from album.config import DEFAULT_GREY_PHOTOS, GREY_PHOTOS
 from album.errors import RenderError
 from album.layout.book import Crop
 from album.messages import explain_error
 from album.render.colour import INTENTS, convert_colour, profile_digest
+from album.render.grey import is_monochrome, separate_grey
 from album.render.passthrough import embeddable_as_is
 from album.store import MediaStore, sha256_file
 from album.units import exif_orientation, pixels_for, upright_size
@@ -68,6 +71,7 @@ class ImageRequest:
     cmyk_profile: Path
     profile_sha256: str
     intent: str
+    grey_photos: str = DEFAULT_GREY_PHOTOS  # print only: how monochrome photos are separated
 
     def cache_key(self) -> str:
         parts = [
@@ -76,6 +80,10 @@ class ImageRequest:
             self.orientation, self.target_w_px, self.target_h_px, self.mode,
             self.profile_sha256, self.intent, JPEG_SETTINGS[self.mode],
         ]
+        if self.mode == "print" and self.grey_photos != "cmyk":
+            # Only where it can change pixels: "cmyk" is the pipeline as it was before grey
+            # separation, so its entries (and every proof's) stay valid.
+            parts.append(self.grey_photos)
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
@@ -100,11 +108,14 @@ def target_pixels(placed_w_mm: float, placed_h_mm: float, ppi: int) -> tuple[int
 def make_request(original: Path, *, crop: Crop, orientation: int | None, placed_w_mm: float,
                  placed_h_mm: float, ppi: int, mode: str, cmyk_profile: Path,
                  intent: str = "relative", sha256: str | None = None,
-                 profile_sha256: str | None = None) -> ImageRequest:
+                 profile_sha256: str | None = None,
+                 grey_photos: str = DEFAULT_GREY_PHOTOS) -> ImageRequest:
     if mode not in JPEG_SETTINGS:
         raise ValueError(f"unknown mode {mode!r}")
     if intent not in INTENTS:
         raise ValueError(f"unknown rendering intent {intent!r}")
+    if grey_photos not in GREY_PHOTOS:
+        raise ValueError(f"unknown grey separation {grey_photos!r}")
     if not (0 <= crop.left < crop.right <= 1 and 0 <= crop.top < crop.bottom <= 1):
         raise RenderError(f"照片裁切范围无效：{crop}")
     tw, th = target_pixels(placed_w_mm, placed_h_mm, ppi)
@@ -112,17 +123,19 @@ def make_request(original: Path, *, crop: Crop, orientation: int | None, placed_
         original=Path(original), sha256=sha256 or sha256_file(Path(original)), crop=crop,
         orientation=orientation, target_w_px=tw, target_h_px=th, placed_w_mm=placed_w_mm,
         placed_h_mm=placed_h_mm, mode=mode, cmyk_profile=Path(cmyk_profile),
-        profile_sha256=profile_sha256 or profile_digest(Path(cmyk_profile)), intent=intent)
+        profile_sha256=profile_sha256 or profile_digest(Path(cmyk_profile)), intent=intent,
+        grey_photos=grey_photos)
 
 
 def prepare_image(original: Path, *, store: MediaStore, crop: Crop, orientation: int | None,
                   placed_w_mm: float, placed_h_mm: float, ppi: int, mode: str,
-                  cmyk_profile: Path, intent: str = "relative",
-                  sha256: str | None = None) -> PreparedImage:
+                  cmyk_profile: Path, intent: str = "relative", sha256: str | None = None,
+                  grey_photos: str = DEFAULT_GREY_PHOTOS) -> PreparedImage:
     """Prepare one photo for a frame of the given placed size, from the cache when possible."""
     request = make_request(original, crop=crop, orientation=orientation,
                            placed_w_mm=placed_w_mm, placed_h_mm=placed_h_mm, ppi=ppi,
-                           mode=mode, cmyk_profile=cmyk_profile, intent=intent, sha256=sha256)
+                           mode=mode, cmyk_profile=cmyk_profile, intent=intent, sha256=sha256,
+                           grey_photos=grey_photos)
     return cached_image(request, store) or process_request(request, store)
 
 
@@ -161,8 +174,7 @@ def process_request(request: ImageRequest, store: MediaStore) -> PreparedImage:
         _put_facts(store, request.cache_key(), prepared)
         return prepared
     image, effective_ppi = _load_upright_crop(request)
-    image = convert_colour(image, mode=request.mode, cmyk_profile=request.cmyk_profile,
-                           intent=request.intent)
+    image = _separate(image, request)
     buf = io.BytesIO()
     image.save(buf, "JPEG", **JPEG_SETTINGS[request.mode])
     key = request.cache_key()
@@ -171,6 +183,16 @@ def process_request(request: ImageRequest, store: MediaStore) -> PreparedImage:
                              colour_mode=image.mode, effective_ppi=effective_ppi)
     _put_facts(store, key, prepared)
     return prepared
+
+
+def _separate(image: Image.Image, request: ImageRequest) -> Image.Image:
+    """The photo in the PDF's colour: grey photos in print along their own ink path, everything
+    else through the colour pipeline."""
+    if request.mode == "print" and request.grey_photos != "cmyk" and is_monochrome(image):
+        return separate_grey(image, black=request.grey_photos, cmyk_profile=request.cmyk_profile,
+                             intent=request.intent)
+    return convert_colour(image, mode=request.mode, cmyk_profile=request.cmyk_profile,
+                          intent=request.intent)
 
 
 def _put_facts(store: MediaStore, key: str, prepared: PreparedImage) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from album.config import DEFAULT_CMYK_PROFILE
+from album.config import DEFAULT_CMYK_PROFILE, DEFAULT_GREY_PHOTOS, GREY_PHOTOS
 from album.print_spec import PRINT_PPI, PROOF_PPI
 
 RenderMode = Literal["print", "proof"]
@@ -25,7 +25,8 @@ class RenderOptions:
     ``workers`` 0 means one image worker per CPU. ``spreads`` and ``watermark`` belong to
     proofs: a printer wants single, unmarked pages (the print writer ignores a watermark).
     ``slug`` and ``release_note`` belong to print: the slug sits outside the trim, where the
-    printing house reads it and the reader never sees it."""
+    printing house reads it and the reader never sees it. ``grey_photos`` says how print
+    separates monochrome photos (``k_only``, ``gcr`` or ``cmyk``; see album.render.grey)."""
 
     mode: RenderMode
     ppi: int | None = None
@@ -37,12 +38,15 @@ class RenderOptions:
     crop_marks: bool = True
     slug: str | None = None  # print only: a line outside the trim, e.g. "未付印 校样第3版"
     release_note: str | None = None  # print only: the 付印 record, written to /Subject and XMP
+    grey_photos: str = DEFAULT_GREY_PHOTOS
 
     def __post_init__(self) -> None:
         if self.mode not in DEFAULT_PPI:
             raise ValueError(f"unknown render mode {self.mode!r}")
         if self.rendering_intent not in ("relative", "perceptual"):
             raise ValueError(f"unknown rendering intent {self.rendering_intent!r}")
+        if self.grey_photos not in GREY_PHOTOS:
+            raise ValueError(f"unknown grey separation {self.grey_photos!r}")
         if self.ppi is None:
             object.__setattr__(self, "ppi", DEFAULT_PPI[self.mode])
         if self.ppi is not None and not 50 <= self.ppi <= 1200:

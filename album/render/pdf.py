@@ -117,7 +117,7 @@ def _image_requests(book: Book, store: MediaStore, options: RenderOptions
                 placed_w_mm=frame.rect.width_mm, placed_h_mm=frame.rect.height_mm,
                 ppi=options.target_ppi, mode=options.mode, cmyk_profile=options.cmyk_profile,
                 intent=options.rendering_intent, sha256=frame.sha256,
-                profile_sha256=profile_sha)
+                profile_sha256=profile_sha, grey_photos=options.grey_photos)
     return requests
 
 

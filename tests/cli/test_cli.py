@@ -181,6 +181,7 @@ def test_settings_command_changes_print_settings_and_refuses_bad_profiles(tmp_pa
                 "--preface", str(preface), "--trim", "A4").stdout
     assert "页数倍数：8" in out and "0.12 mm" in out and "perceptual" in out and "210×297" in out
     assert "前言：5 字" in out
+    assert "黑白照片：只印黑版" in out  # the home's grey_photos, k_only by default
     rgb = album(home, "settings", "--icc", "/usr/share/color/icc/ghostscript/default_rgb.icc", check=False)
     assert rgb.returncode == 1 and "CMYK" in rgb.stderr and rgb.stderr.count("\n") == 1
     missing = album(home, "settings", "--icc", str(tmp_path / "none.icc"), check=False)

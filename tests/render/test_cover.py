@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import io
 import math
+from itertools import pairwise
 from pathlib import Path
 
 import pikepdf
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
+from PIL import Image
 
 from album.errors import ConfigError, RenderError
 from album.preflight.pdf import scan_pdf
 from album.render.cover import cover_geometry, front_photo_of_file, render_cover
 from album.render.fonts import load_fonts
 from album.preflight.pdf import validate_pdfx
+from album.print_spec import SAFE_MM
 
 ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 PT = 72 / 25.4
@@ -146,3 +151,102 @@ def test_exif_rotated_front_photo_is_upright_and_not_stretched(tmp_path: Path, f
     top, low = page.getpixel((int(x_mid), int(y_top))), page.getpixel((int(x_mid), int(y_low)))
     assert top[0] > 120 and top[2] < 100, top
     assert low[2] > 120 and low[0] < 100, low
+
+
+def _spine_chars(path: Path, g) -> list[tuple[str, tuple[float, ...], float]]:
+    """(character, box in pt, rotation in radians as PDFium reports it) for every visible
+    character whose box centre lies on the spine, in the order they were written."""
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        with pikepdf.open(path) as pdf:
+            trim_x0 = float(pdf.pages[0].obj.TrimBox[0])
+        left, right = trim_x0 + g.spine_x_mm * PT, trim_x0 + g.front_x_mm * PT
+        textpage = doc[0].get_textpage()
+        chars = []
+        for i in range(textpage.count_chars()):
+            ch = textpage.get_text_range(i, 1)
+            box = textpage.get_charbox(i)
+            if ch.strip() and left < (box[0] + box[2]) / 2 < right:
+                chars.append((ch, box, pdfium_c.FPDFText_GetCharAngle(textpage.raw, i)))
+        return chars
+    finally:
+        doc.close()
+
+
+def test_spine_turns_latin_and_numbers_and_keeps_chinese_upright(tmp_path: Path, fonts) -> None:
+    """Vertical setting: 山乡巨变 upright and stacked, then "Photos 2026" as one run turned 90°
+    clockwise (its letters follow each other downwards, each glyph on its side), all on the
+    spine's axis; the publisher's ISBN run the same at the foot."""
+    g = cover_geometry(210, 285, 300, 0.13)  # 19.5 mm spine
+    out = tmp_path / "cover.pdf"
+    render_cover(out, geometry=g, title="山乡巨变 Photos 2026", publisher="ISBN 出版社",
+                 fonts=fonts, icc_path=ICC)
+    chars = _spine_chars(out, g)
+    assert "".join(ch for ch, _, _ in chars) == "山乡巨变Photos2026ISBN出版社"
+    axis = (g.spine_x_mm + g.spine_mm / 2) * PT
+    with pikepdf.open(out) as pdf:
+        axis += float(pdf.pages[0].obj.TrimBox[0])
+
+    for ch, box, angle in chars:
+        left, bottom, right, top = box
+        if ch.isascii():
+            assert angle == pytest.approx(math.pi / 2, abs=0.01), ch  # a quarter turn...
+            if ch.isdigit():
+                # ...so a digit (about 0.55 em wide and 0.73 em tall upright) lies on its side.
+                assert right - left > 1.2 * (top - bottom), (ch, box)
+            if ch.isupper() or ch.isdigit():
+                # Their middle is on the axis, like a Chinese character's.
+                assert (left + right) / 2 == pytest.approx(axis, abs=0.5 * PT), (ch, box)
+        else:
+            assert angle == pytest.approx(0, abs=0.01), ch
+            assert (left + right) / 2 == pytest.approx(axis, abs=0.5 * PT), (ch, box)
+    # One after another down the spine, never overlapping: Chinese stacked, and the turned
+    # runs written downwards, which is what a clockwise turn gives.
+    for (a, box_a, _), (b, box_b, _) in pairwise(chars):
+        assert box_b[3] <= box_a[1] + 0.2, (a, box_a, b, box_b)
+    # Inside the trim's safe zone, between the folds.
+    with pikepdf.open(out) as pdf:
+        trim = [float(v) for v in pdf.pages[0].obj.TrimBox]
+    assert all(trim[1] + SAFE_MM * PT <= box[1] and box[3] <= trim[3] - SAFE_MM * PT
+               for _, box, _ in chars)
+    assert validate_pdfx(out) == []
+
+
+def test_long_spine_title_shrinks_to_fit_above_the_publisher(tmp_path: Path, fonts) -> None:
+    """About 260 mm of title at the spine's usual size (55 % of 8 mm), with 218 mm free above
+    the publisher: it is set smaller, whole, and keeps its distance from the publisher."""
+    g = cover_geometry(210, 285, 160, 0.1)  # 8 mm spine
+    title = ("红旗渠 Red Flag Canal 太行山上的人工天河 影像志 1960—2026 年纪念版"
+             "——河南省林州市人民群众自力更生艰苦奋斗的历史见证")
+    out = tmp_path / "cover.pdf"
+    render_cover(out, geometry=g, title=title, publisher="河南人民出版社", fonts=fonts,
+                 icc_path=ICC)
+    chars = _spine_chars(out, g)
+    title_chars = len("".join(title.split()))
+    assert "".join(ch for ch, _, _ in chars) == "".join(title.split()) + "河南人民出版社"
+    # Consecutive upright characters are 1.15 em apart: the em the title was set at.
+    tops = [box[3] for ch, box, angle in chars[:title_chars] if angle == 0 and not ch.isascii()]
+    em_pt = (tops[0] - tops[1]) / 1.15
+    usual_pt = min(g.spine_mm * 0.55 * PT, 18.0)
+    assert 7.0 <= em_pt < 0.9 * usual_pt, (em_pt, usual_pt)
+    title_bottom = chars[title_chars - 1][1][1]
+    publisher_top = chars[title_chars][1][3]
+    assert title_bottom - publisher_top >= 7 * PT  # the air above the publisher is kept
+    for (_, box_a, _), (_, box_b, _) in pairwise(chars):
+        assert box_b[3] <= box_a[1] + 0.2
+
+
+@pytest.mark.parametrize("grey_photos,black_only", [("k_only", True), ("cmyk", False)])
+def test_grey_front_photo_follows_the_grey_setting(tmp_path: Path, corpus: Path, fonts,
+                                                   grey_photos: str, black_only: bool) -> None:
+    g = cover_geometry(210, 285, 120, 0.12)
+    out = tmp_path / "cover.pdf"
+    render_cover(out, geometry=g, title="黑白", front_photo=front_photo_of_file(
+        corpus / "photos" / "kde-grey.jpg"), fonts=fonts, icc_path=ICC, grey_photos=grey_photos)
+    with pikepdf.open(out) as pdf:
+        images = list(pdf.pages[0].get_images().values())
+        assert len(images) == 1 and images[0].ColorSpace == "/DeviceCMYK"
+        jpeg = images[0].read_raw_bytes()
+    with Image.open(io.BytesIO(jpeg)) as im:
+        c, m, y, _ = [plate.getextrema() for plate in im.split()]
+    assert ((c, m, y) == ((0, 0),) * 3) is black_only
