@@ -18,6 +18,9 @@ advance ``place_line`` draws.
 - Line end: a mark with a blank right half that ends a line is set half-width, so its ink meets
   the right edge and the line may take the mark in that half em instead of pushing a character
   down and stretching by a whole em.
+- Justification: the slack of a line goes to its break opportunities (between groups), never
+  inside a word, a number with its unit, or between a bracket and its character. Lines are broken
+  greedily, then evened out: a line gives groups to a looser justified line below it.
 - 孤字: a paragraph of two or more lines never ends with one character alone (with or without its
   punctuation); the line above gives its last breakable group to the last line.
 """
@@ -221,6 +224,7 @@ def _break_paragraph(paragraph: str, width: float, metrics: Metrics) -> list[str
         current.append(group)
     if "".join(current).strip():
         lines.append(current)
+    _even_out_stretch(lines, width, metrics)
     _avoid_lone_character(lines, fits)
     return ["".join(line).rstrip() for line in lines]
 
@@ -230,6 +234,41 @@ def _longest_fitting_prefix(current: str, group: str, width: float, metrics: Met
     while cut < len(group) and line_width(current + group[:cut + 1], metrics) <= width + EPSILON:
         cut += 1
     return cut
+
+
+def stretch_em(line: str, width: float, metrics: Metrics) -> float:
+    """Extra space per break opportunity, in ems, when ``line`` is justified to ``width``."""
+    text = line.rstrip()
+    gaps = len(_group_starts(units(text))) - 1
+    slack = width - line_width(text, metrics)
+    return slack / gaps / metrics.em if gaps > 0 else 0.0
+
+
+def _even_out_stretch(lines: list[list[str]], width: float, metrics: Metrics) -> None:
+    """Move groups down from a line to a looser justified line below it while that makes the
+    looser of the two tighter: a number kept with its unit may otherwise leave one line gappy.
+
+    Runs from the bottom up so room made low in the paragraph can travel upwards; the last line
+    is never stretched and so never takes part. Line count and breaking rules are unchanged.
+    """
+    for upper in range(len(lines) - 3, -1, -1):
+        while True:
+            above, below = lines[upper], lines[upper + 1]
+            keep = len(above) - 1
+            if keep == 0:
+                break
+            moved_above = above[:keep]
+            moved_below = [above[keep].lstrip(), *below]
+            if not "".join(moved_above).strip() or line_width(
+                    "".join(moved_below).rstrip(), metrics) > width + EPSILON:
+                break
+            now = max(stretch_em("".join(above), width, metrics),
+                      stretch_em("".join(below), width, metrics))
+            after = max(stretch_em("".join(moved_above), width, metrics),
+                        stretch_em("".join(moved_below), width, metrics))
+            if after >= now - EPSILON:
+                break
+            lines[upper], lines[upper + 1] = moved_above, moved_below
 
 
 def is_lone_character(line: str) -> bool:

@@ -17,7 +17,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from album.config import DEFAULT_LAYOUTS
 from album.layout.book import Rect, TextBlock, TextFrame, TextStyle
-from album.layout.linebreak import CLOSING, OPENING, is_lone_character, squeezed_em
+from album.layout.linebreak import CLOSING, OPENING, is_lone_character, squeezed_em, stretch_em
 from album.layout.templates import load_templates
 from album.layout.text_measure import block_lines, text_em
 from album.render.fonts import FontSet, load_fonts
@@ -244,3 +244,16 @@ def test_the_paginators_estimate_never_counts_fewer_lines_than_drawn(
         fitted = fit_text_frame(frame, {"caption": caption_style}, fonts)
         assert list(fitted.blocks[0].lines) and len(fitted.blocks[0].lines) == len(lines)
         assert estimate >= len(lines), (frame.rect.width_mm, estimate, lines)
+
+
+def test_keeping_numbers_whole_leaves_no_gappy_line(sweep, fonts: FontSet,
+                                                    caption_style: TextStyle) -> None:
+    """A number pushed down with its unit would leave its line gappy; the lines above give up
+    characters so the stretch is shared (at 30 mm a caption line holds only about nine hanzi)."""
+    worst = 0.0
+    for _, _, frame, _ in sweep:
+        block = fit_text_frame(frame, {"caption": caption_style}, fonts).blocks[0]
+        face = metrics(block.font_name, block.size_pt)
+        for line in block.lines[:-1]:
+            worst = max(worst, stretch_em(line, frame.rect.width_mm * PT_PER_MM, face))
+    assert 0.3 < worst <= 0.7, worst
