@@ -21,6 +21,8 @@ advance ``place_line`` draws.
 - Justification: the slack of a line goes to its break opportunities (between groups), never
   inside a word, a number with its unit, or between a bracket and its character. Lines are broken
   greedily, then evened out: a line gives groups to a looser justified line below it.
+- Marks are full-width: a face that draws one narrower than an em (WenQuanYi Zen Hei's curly
+  quotes, a third of an em) has it padded to an em on its blank side, so the rules above hold.
 - 孤字: a paragraph of two or more lines never ends with one character alone (with or without its
   punctuation); the line above gives its last breakable group to the last line.
 """
@@ -151,8 +153,19 @@ def squeezed_em(text: str, *, line_start: bool = True, line_end: bool = True) ->
 
 
 def line_width(line: str, metrics: Metrics) -> float:
-    """The advance of ``line`` as drawn: natural widths less the compressed punctuation."""
-    return metrics.measure(line) - squeezed_em(line) * metrics.em
+    """The advance of ``line`` as drawn: natural widths, marks padded to an em, less the
+    compressed punctuation."""
+    pieces = units(line)
+    padding = sum(_padding(piece, metrics) for piece in pieces)
+    return metrics.measure(line) + padding - squeezed_em(line) * metrics.em
+
+
+def _padding(piece: str, metrics: Metrics) -> float:
+    """What makes a mark full-width when the face draws it narrower (WenQuanYi's quotes are a
+    third of an em): the blank goes on the side GB style leaves blank."""
+    if not _is_mark(piece):
+        return 0.0
+    return max(0.0, metrics.em - metrics.measure(piece))
 
 
 def place_line(line: str, metrics: Metrics, width: float, *,
@@ -172,12 +185,14 @@ def place_line(line: str, metrics: Metrics, width: float, *,
         if i and i in cuts:
             cursor += gap
             joinable = joinable and gap == 0.0
-        if joinable and before == 0.0:
+        padding = _padding(piece, metrics)
+        lead = padding if piece in BLANK_LEFT else 0.0
+        if joinable and before == 0.0 and padding == 0.0:
             runs[-1] = (runs[-1][0], runs[-1][1] + piece)
         else:
-            runs.append((cursor - before * metrics.em, piece))
-        cursor += metrics.measure(piece) - (before + after) * metrics.em
-        joinable = after == 0.0
+            runs.append((cursor + lead - before * metrics.em, piece))
+        cursor += metrics.measure(piece) + padding - (before + after) * metrics.em
+        joinable = after == 0.0 and padding == 0.0
     return runs
 
 

@@ -20,7 +20,7 @@ from album.layout.book import Rect, TextBlock, TextFrame, TextStyle
 from album.layout.linebreak import CLOSING, OPENING, is_lone_character, squeezed_em, stretch_em
 from album.layout.templates import load_templates
 from album.layout.text_measure import block_lines, text_em
-from album.render.fonts import FontSet, load_fonts
+from album.render.fonts import CANDIDATES, FontSet, load_fonts
 from album.render.text import PT_PER_MM, draw_text_frame, fit_text_frame, metrics, line_width
 
 MM = 72 / 25.4
@@ -183,6 +183,28 @@ def test_quotes_are_the_cjk_face_full_width(tmp_path: Path, fonts: FontSet,
                 assert g.box_left >= middle - 0.01
             else:
                 assert g.box_right <= middle + 0.01
+
+
+def test_a_face_with_narrow_quotes_still_sets_them_full_width(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """WenQuanYi Zen Hei (the Hei fallback) draws “ ” a third of an em wide: padded to an em."""
+    for role in ("song", "hei"):  # both fallbacks: TrueType already, nothing to convert
+        monkeypatch.setitem(CANDIDATES, role, CANDIDATES[role][1:])
+    fonts = load_fonts(tmp_path / "fallback")
+    assert fonts.hei.family == "WenQuanYi Zen Hei"
+    size = 12.0
+    assert stringWidth("“", fonts.name("hei"), size) < size / 2
+    style = TextStyle("head", font="hei", size_pt=size, leading=1.3, align="left")
+    text = "他说“好”字"
+    pdf = tmp_path / "narrow.pdf"
+    frame = TextFrame(Rect(10, 10, 100, 20), (TextBlock(text, "head"),), role="title")
+    draw_frames(pdf, [[frame]], {"head": style}, fonts)
+    at = {g.char: g for g in read_glyphs(pdf)[0]}
+    assert at["好"].origin_x - at["说"].origin_x == pytest.approx(2 * size, abs=0.02)
+    assert at["字"].origin_x - at["好"].origin_x == pytest.approx(2 * size, abs=0.02)
+    # each quote's ink on its GB side of the em it now fills
+    assert at["“"].box_left >= at["说"].origin_x + 1.5 * size - 0.01
+    assert at["”"].box_right <= at["好"].origin_x + 1.5 * size + 0.01
 
 
 # --- the sweep over caption widths ----------------------------------------------------------
