@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from album.errors import RenderError
 
@@ -117,8 +118,8 @@ def _is_space(piece: str) -> bool:
 
 
 def _break_allowed(pieces: list[str], i: int) -> bool:
-    before = next((p for p in reversed(pieces[:i]) if not _is_space(p)), None)
-    after = next((p for p in pieces[i:] if not _is_space(p)), None)
+    before = next((pieces[j] for j in range(i - 1, -1, -1) if not _is_space(pieces[j])), None)
+    after = next((pieces[j] for j in range(i, len(pieces)) if not _is_space(pieces[j])), None)
     if before is None or after is None:
         return True
     return after[0] not in CLOSING and before[-1] not in OPENING
@@ -129,13 +130,11 @@ def squeeze(pieces: Sequence[str], *, line_start: bool = True,
     """Ems taken off before and after each piece: adjacent marks, and the line's two ends."""
     out = [[0.0, 0.0] for _ in pieces]
     for i in range(len(pieces) - 1):
-        before, after = pieces[i], pieces[i + 1]
-        if not (_is_mark(before) and _is_mark(after)):
-            continue
-        if before in BLANK_RIGHT:
-            out[i][1] = HALF_EM
-        elif after in BLANK_LEFT:
-            out[i + 1][0] = HALF_EM
+        if _pair_em(pieces[i], pieces[i + 1]):
+            if pieces[i] in BLANK_RIGHT:
+                out[i][1] = HALF_EM
+            else:
+                out[i + 1][0] = HALF_EM
     if pieces and line_start and pieces[0] in BLANK_LEFT:
         out[0][0] = HALF_EM
     if pieces and line_end and pieces[-1] in BLANK_RIGHT:
@@ -147,6 +146,13 @@ def _is_mark(piece: str) -> bool:
     return piece in BLANK_LEFT or piece in BLANK_RIGHT
 
 
+def _pair_em(before: str, after: str) -> float:
+    """What two adjacent pieces lose between them: half an em when two marks meet over blank."""
+    if _is_mark(before) and _is_mark(after) and (before in BLANK_RIGHT or after in BLANK_LEFT):
+        return HALF_EM
+    return 0.0
+
+
 def squeezed_em(text: str, *, line_start: bool = True, line_end: bool = True) -> float:
     """How many ems punctuation compression takes off ``text`` set as one line."""
     return sum(b + a for b, a in squeeze(units(text), line_start=line_start, line_end=line_end))
@@ -155,9 +161,12 @@ def squeezed_em(text: str, *, line_start: bool = True, line_end: bool = True) ->
 def line_width(line: str, metrics: Metrics) -> float:
     """The advance of ``line`` as drawn: natural widths, marks padded to an em, less the
     compressed punctuation."""
-    pieces = units(line)
-    padding = sum(_padding(piece, metrics) for piece in pieces)
-    return metrics.measure(line) + padding - squeezed_em(line) * metrics.em
+    return _pieces_width(units(line), metrics)
+
+
+def _pieces_width(pieces: Sequence[str], metrics: Metrics) -> float:
+    natural = sum(metrics.measure(piece) + _padding(piece, metrics) for piece in pieces)
+    return natural - sum(b + a for b, a in squeeze(pieces)) * metrics.em
 
 
 def _padding(piece: str, metrics: Metrics) -> float:
@@ -215,33 +224,98 @@ def break_lines(text: str, width: float, metrics: Metrics) -> list[str]:
 
 
 def _break_paragraph(paragraph: str, width: float, metrics: Metrics) -> list[str]:
+    """Greedy breaking over groups of pieces, then evening out and 孤字; widths are summed from
+    cached piece widths, which is what ``line_width`` computes for the joined line."""
     if not paragraph.strip():
         return [""]
+    face = Metrics(lru_cache(maxsize=None)(metrics.measure), metrics.em)
 
-    def fits(line: list[str]) -> bool:
-        return line_width("".join(line).rstrip(), metrics) <= width + EPSILON
+    def fits(line: list[list[str]]) -> bool:
+        return _pieces_width(_rstrip(_flat(line)), face) <= width + EPSILON
 
-    lines: list[list[str]] = []
-    current: list[str] = []  # leading spaces of the paragraph (an indent) are kept
-    for group in groups(units(paragraph)):
-        if current and not fits(current + [group]):
-            if "".join(current).strip():
-                lines.append(current)
-                current = []
-            group = group.lstrip()
+    lines: list[list[list[str]]] = []
+    current = _Line(face)  # leading spaces of the paragraph (an indent) are kept
+    for group in _piece_groups(units(paragraph)):
+        if current.groups and not current.fits_with(group, width):
+            if _text(current.groups).strip():
+                lines.append(current.groups)
+                current = _Line(face)
+            group = _lstrip(group)
         if not group:
             continue
-        while not fits(current + [group]):
+        while not current.fits_with(group, width):
             # Too wide even alone: cut it, never beyond the point where nothing fits.
-            cut = _longest_fitting_prefix("".join(current), group, width, metrics)
-            lines.append(current + [group[:cut]])
-            current, group = [], group[cut:].lstrip()
-        current.append(group)
-    if "".join(current).strip():
+            text = "".join(group)
+            cut = _longest_fitting_prefix(_text(current.groups), text, width, face)
+            lines.append(current.groups + [[text[:cut]]])
+            current, group = _Line(face), _lstrip(units(text[cut:]))
+        current.add(group)
+    current = current.groups
+    if _text(current).strip():
         lines.append(current)
-    _even_out_stretch(lines, width, metrics)
+    _even_out_stretch(lines, width, face)
     _avoid_lone_character(lines, fits)
-    return ["".join(line).rstrip() for line in lines]
+    return [_text(line).rstrip() for line in lines]
+
+
+class _Line:
+    """A line being filled group by group, its width kept as running sums so that trying the
+    next group costs the group's pieces only; the sums are ``_pieces_width``'s terms."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+        self.groups: list[list[str]] = []
+        self.natural = 0.0
+        self.inner_em = 0.0  # compression between adjacent pieces
+
+    def _terms(self, group: list[str]) -> tuple[float, float]:
+        natural = sum(self.metrics.measure(p) + _padding(p, self.metrics) for p in group)
+        inner = sum(_pair_em(a, b) for a, b in zip(group, group[1:]))
+        if self.groups:
+            inner += _pair_em(self.groups[-1][-1], group[0])
+        return natural, inner
+
+    def fits_with(self, group: list[str], width: float) -> bool:
+        if _is_space(group[-1]):  # trailing spaces are stripped at a line end: no wider
+            return _pieces_width(_rstrip(_flat(self.groups + [group])), self.metrics) <= width + EPSILON
+        natural, inner = self._terms(group)
+        first = self.groups[0][0] if self.groups else group[0]
+        ends = (HALF_EM if first in BLANK_LEFT else 0.0) + (HALF_EM if group[-1] in BLANK_RIGHT else 0.0)
+        squeezed = self.inner_em + inner + ends
+        return self.natural + natural - squeezed * self.metrics.em <= width + EPSILON
+
+    def add(self, group: list[str]) -> None:
+        natural, inner = self._terms(group)
+        self.natural += natural
+        self.inner_em += inner
+        self.groups.append(group)
+
+
+def _piece_groups(pieces: list[str]) -> list[list[str]]:
+    starts = sorted(_group_starts(pieces)) + [len(pieces)]
+    return [pieces[a:b] for a, b in zip(starts, starts[1:])]
+
+
+def _flat(line: list[list[str]]) -> list[str]:
+    return [piece for group in line for piece in group]
+
+
+def _text(line: list[list[str]]) -> str:
+    return "".join(_flat(line))
+
+
+def _rstrip(pieces: list[str]) -> list[str]:
+    end = len(pieces)
+    while end and _is_space(pieces[end - 1]):
+        end -= 1
+    return pieces[:end]
+
+
+def _lstrip(pieces: list[str]) -> list[str]:
+    start = 0
+    while start < len(pieces) and _is_space(pieces[start]):
+        start += 1
+    return pieces[start:]
 
 
 def _longest_fitting_prefix(current: str, group: str, width: float, metrics: Metrics) -> int:
@@ -253,19 +327,25 @@ def _longest_fitting_prefix(current: str, group: str, width: float, metrics: Met
 
 def stretch_em(line: str, width: float, metrics: Metrics) -> float:
     """Extra space per break opportunity, in ems, when ``line`` is justified to ``width``."""
-    text = line.rstrip()
-    gaps = len(_group_starts(units(text))) - 1
-    slack = width - line_width(text, metrics)
+    return _stretch(units(line.rstrip()), width, metrics)
+
+
+def _stretch(pieces: list[str], width: float, metrics: Metrics) -> float:
+    gaps = len(_group_starts(pieces)) - 1
+    slack = width - _pieces_width(pieces, metrics)
     return slack / gaps / metrics.em if gaps > 0 else 0.0
 
 
-def _even_out_stretch(lines: list[list[str]], width: float, metrics: Metrics) -> None:
+def _even_out_stretch(lines: list[list[list[str]]], width: float, metrics: Metrics) -> None:
     """Move groups down from a line to a looser justified line below it while that makes the
     looser of the two tighter: a number kept with its unit may otherwise leave one line gappy.
 
     Runs from the bottom up so room made low in the paragraph can travel upwards; the last line
     is never stretched and so never takes part. Line count and breaking rules are unchanged.
     """
+    def stretch(line: list[list[str]]) -> float:
+        return _stretch(_rstrip(_flat(line)), width, metrics)
+
     for upper in range(len(lines) - 3, -1, -1):
         while True:
             above, below = lines[upper], lines[upper + 1]
@@ -273,15 +353,12 @@ def _even_out_stretch(lines: list[list[str]], width: float, metrics: Metrics) ->
             if keep == 0:
                 break
             moved_above = above[:keep]
-            moved_below = [above[keep].lstrip(), *below]
-            if not "".join(moved_above).strip() or line_width(
-                    "".join(moved_below).rstrip(), metrics) > width + EPSILON:
+            moved_below = [_lstrip(above[keep]), *below]
+            if not _text(moved_above).strip() or _pieces_width(
+                    _rstrip(_flat(moved_below)), metrics) > width + EPSILON:
                 break
-            now = max(stretch_em("".join(above), width, metrics),
-                      stretch_em("".join(below), width, metrics))
-            after = max(stretch_em("".join(moved_above), width, metrics),
-                        stretch_em("".join(moved_below), width, metrics))
-            if after >= now - EPSILON:
+            now = max(stretch(above), stretch(below))
+            if max(stretch(moved_above), stretch(moved_below)) >= now - EPSILON:
                 break
             lines[upper], lines[upper + 1] = moved_above, moved_below
 
@@ -291,16 +368,17 @@ def is_lone_character(line: str) -> bool:
     return sum(1 for c in line if c not in SPACES and c not in CLOSING and c not in OPENING) == 1
 
 
-def _avoid_lone_character(lines: list[list[str]], fits: Callable[[list[str]], bool]) -> None:
+def _avoid_lone_character(lines: list[list[list[str]]],
+                          fits: Callable[[list[list[str]]], bool]) -> None:
     """Give the last line the previous line's last group when the last line is a 孤字."""
-    if len(lines) < 2 or not is_lone_character("".join(lines[-1])):
+    if len(lines) < 2 or not is_lone_character(_text(lines[-1])):
         return
     previous = lines[-2]
     keep = len(previous) - 1
-    while keep > 0 and not previous[keep].strip():
+    while keep > 0 and not _text(previous[keep:keep + 1]).strip():
         keep -= 1
-    if keep == 0 or not "".join(previous[:keep]).strip():
+    if keep == 0 or not _text(previous[:keep]).strip():
         return
-    last = [previous[keep].lstrip(), *lines[-1]]
+    last = [_lstrip(previous[keep]), *lines[-1]]
     if fits(last):
         lines[-2:] = [previous[:keep], last]
