@@ -33,6 +33,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from album.errors import RenderError
 
@@ -96,20 +97,6 @@ def units(text: str) -> list[str]:
         else:
             out.append(text[i])
             i += 1
-    return out
-
-
-def groups(pieces: list[str]) -> list[str]:
-    """Join pieces no break may fall between: before closing marks, after opening marks.
-
-    The test looks past spaces, so stripping a space at a break never uncovers a bad mark.
-    """
-    out: list[str] = []
-    for i, piece in enumerate(pieces):
-        if out and not _break_allowed(pieces, i):
-            out[-1] += piece
-        else:
-            out.append(piece)
     return out
 
 
@@ -206,6 +193,9 @@ def place_line(line: str, metrics: Metrics, width: float, *,
 
 
 def _group_starts(pieces: list[str]) -> set[int]:
+    """Where groups start: pieces no break may fall between (before closing marks, after opening
+    marks) form one group. The test looks past spaces, so stripping a space at a break never
+    uncovers a bad mark."""
     return {i for i in range(len(pieces)) if i == 0 or _break_allowed(pieces, i)}
 
 
@@ -250,9 +240,8 @@ def _break_paragraph(paragraph: str, width: float, metrics: Metrics) -> list[str
             lines.append(current.groups + [[text[:cut]]])
             current, group = _Line(face), _lstrip(units(text[cut:]))
         current.add(group)
-    current = current.groups
-    if _text(current).strip():
-        lines.append(current)
+    if _text(current.groups).strip():
+        lines.append(current.groups)
     _even_out_stretch(lines, width, face)
     _avoid_lone_character(lines, fits)
     return [_text(line).rstrip() for line in lines]
@@ -270,18 +259,20 @@ class _Line:
 
     def _terms(self, group: list[str]) -> tuple[float, float]:
         natural = sum(self.metrics.measure(p) + _padding(p, self.metrics) for p in group)
-        inner = sum(_pair_em(a, b) for a, b in zip(group, group[1:]))
+        inner = sum(_pair_em(a, b) for a, b in pairwise(group))
         if self.groups:
             inner += _pair_em(self.groups[-1][-1], group[0])
         return natural, inner
 
     def fits_with(self, group: list[str], width: float) -> bool:
         if _is_space(group[-1]):  # trailing spaces are stripped at a line end: no wider
-            return _pieces_width(_rstrip(_flat(self.groups + [group])), self.metrics) <= width + EPSILON
+            pieces = _rstrip(_flat(self.groups + [group]))
+            return _pieces_width(pieces, self.metrics) <= width + EPSILON
         natural, inner = self._terms(group)
         first = self.groups[0][0] if self.groups else group[0]
-        ends = (HALF_EM if first in BLANK_LEFT else 0.0) + (HALF_EM if group[-1] in BLANK_RIGHT else 0.0)
-        squeezed = self.inner_em + inner + ends
+        start = HALF_EM if first in BLANK_LEFT else 0.0
+        end = HALF_EM if group[-1] in BLANK_RIGHT else 0.0
+        squeezed = self.inner_em + inner + start + end
         return self.natural + natural - squeezed * self.metrics.em <= width + EPSILON
 
     def add(self, group: list[str]) -> None:
@@ -293,7 +284,7 @@ class _Line:
 
 def _piece_groups(pieces: list[str]) -> list[list[str]]:
     starts = sorted(_group_starts(pieces)) + [len(pieces)]
-    return [pieces[a:b] for a, b in zip(starts, starts[1:])]
+    return [pieces[a:b] for a, b in pairwise(starts)]
 
 
 def _flat(line: list[list[str]]) -> list[str]:

@@ -13,12 +13,19 @@ import pytest
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from album.layout.book import Rect, TextBlock, TextFrame, TextStyle
 from album.errors import RenderError
-from album.render.fonts import FontSet, load_fonts
+from album.layout.book import Rect, TextBlock, TextFrame, TextStyle
 from album.layout.linebreak import (
-    BLANK_LEFT, BLANK_RIGHT, CLOSING, OPENING, WORD, Metrics, break_lines, line_width,
+    BLANK_LEFT,
+    BLANK_RIGHT,
+    CLOSING,
+    OPENING,
+    WORD,
+    Metrics,
+    break_lines,
+    line_width,
 )
+from album.render.fonts import FontSet, load_fonts
 from album.render.text import PT_PER_MM, draw_text_frame, fit_text_frame
 
 HANZI = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工"

@@ -17,11 +17,23 @@ from reportlab.pdfgen.canvas import Canvas
 
 from album.config import DEFAULT_LAYOUTS
 from album.layout.book import Rect, TextBlock, TextFrame, TextStyle
-from album.layout.linebreak import CLOSING, OPENING, is_lone_character, squeezed_em, stretch_em
+from album.layout.linebreak import (
+    CLOSING,
+    OPENING,
+    is_lone_character,
+    squeezed_em,
+    stretch_em,
+)
 from album.layout.templates import load_templates
 from album.layout.text_measure import block_lines, text_em
 from album.render.fonts import CANDIDATES, FontSet, load_fonts
-from album.render.text import PT_PER_MM, draw_text_frame, fit_text_frame, metrics, line_width
+from album.render.text import (
+    PT_PER_MM,
+    draw_text_frame,
+    fit_text_frame,
+    line_width,
+    metrics,
+)
 
 MM = 72 / 25.4
 KEY = "钥匙，“新家”"
