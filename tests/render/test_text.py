@@ -110,6 +110,27 @@ def test_latin_words_and_numbers_stay_whole(measure) -> None:
             assert any(word in line for line in lines), (chars, lines)
 
 
+def test_a_number_goes_to_the_next_line_with_its_unit(measure) -> None:
+    width = line_width("一二三四五六2023", measure)  # room for the year, not for 年
+    assert break_lines("一二三四五六2023年七八", width, measure) == ["一二三四五六", "2023年七八"]
+    width = line_width("一二三四五六100万", measure)
+    assert break_lines("一二三四五六100万元七八", width, measure) == ["一二三四五六", "100万元七八"]
+    width = line_width("全程约 3.5", measure)
+    assert break_lines("全程约 3.5 公里", width, measure) == ["全程约", "3.5 公里"]
+
+
+def test_a_closing_mark_fits_into_the_last_half_em(measure) -> None:
+    # set half-width at the line end, the comma needs only half an em: no character is pushed
+    lines = break_lines("一二三四五六七八，九十", SIZE * 8.5, measure)
+    assert lines == ["一二三四五六七八，", "九十"]
+
+
+def test_the_last_line_never_holds_a_lone_character(measure) -> None:
+    lines = break_lines("一二三四五六七八九十。", SIZE * 9, measure)
+    assert lines == ["一二三四五六七八", "九十。"]
+    assert break_lines("好。", SIZE * 9, measure) == ["好。"]  # a one-line text may be one character
+
+
 def test_a_word_wider_than_the_line_is_cut_to_fit(measure) -> None:
     url = "https://example.org/a-very-long-address-for-the-photo-archive"
     lines = break_lines(url, 60.0, measure)
