@@ -2,7 +2,8 @@
 holds, and the flow of long texts (preface, TOC, index, afterword) over as many pages as needed.
 
 Glyphs are only measured when the PDF is drawn, so here every CJK or full-width character
-counts one em, every other character 0.6 em, each line gives up one em to line-breaking rules,
+counts one em, every other character 0.6 em, less what punctuation compression takes off (the
+same ``linebreak.squeeze`` the drawing applies), each line gives up one em to line-breaking rules,
 body paragraphs reserve a two-em indent and only ``FILL_SHARE`` of a frame's height is used.
 Erring on the generous side costs a little white space; erring the other way loses text.
 """
@@ -16,6 +17,7 @@ from typing import Mapping
 
 from album.errors import LayoutError
 from album.layout.book import Rect, TextBlock, TextFrame, TextStyle
+from album.layout.linebreak import WIDE_MARKS, squeezed_em
 from album.layout.template_model import Margins, Template, resolve
 from album.units import pt_to_mm
 
@@ -38,8 +40,12 @@ class Geometry:
 
 
 def text_em(text: str) -> float:
-    """Width of ``text`` in ems: wide (CJK, full-width) characters 1, others 0.6."""
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6 for c in text)
+    """Width of ``text`` in ems: wide (CJK, full-width) characters and the marks CJK faces set
+    full-width 1, others 0.6, less the compression of adjacent punctuation (line ends are
+    unknown here, so left full)."""
+    natural = sum(1.0 if c in WIDE_MARKS or unicodedata.east_asian_width(c) in "WF" else 0.6
+                  for c in text)
+    return natural - squeezed_em(text, line_start=False, line_end=False)
 
 
 def chars_per_line(style: TextStyle, width_mm: float, size_pt: float | None = None) -> float:

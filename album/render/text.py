@@ -1,9 +1,8 @@
-"""Chinese text in frames: line breaking, shrink-to-fit, justified drawing.
+"""Chinese text in frames: shrink-to-fit and justified drawing.
 
-Line breaking follows the usual rules for simplified Chinese (禁则): a break may fall between
-any two hanzi, but no line starts with closing punctuation and none ends with opening
-punctuation; Latin words and numbers stay whole. A character that would break a rule is
-pushed to the next line together with its neighbour, and justification spreads the slack.
+Line breaking and punctuation compression are ``album.layout.linebreak``'s (CLREQ: 禁则, numbers
+with their units, 标点挤压, no 孤字); this module gives it ReportLab's glyph advances and draws
+each line where ``place_line`` puts its runs, so what is measured is what is drawn.
 
 ``fit_text_frame`` does all the measuring without a canvas, so preflight and tests see exactly
 what ``draw_text_frame`` will draw.
@@ -12,8 +11,6 @@ what ``draw_text_frame`` will draw.
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -22,6 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from album.errors import RenderError
 from album.layout.book import TextBlock, TextFrame, TextStyle
+from album.layout.linebreak import Metrics, break_lines, line_width, place_line
 from album.render.fonts import FontSet
 from album.units import PT_PER_MM
 
@@ -30,105 +28,7 @@ SHRINK_STEP_PT = 0.25
 EM_ASCENT = 0.88
 EPSILON = 0.01
 
-CLOSING = frozenset(
-    "，。、；：？！）」』》〉】〕〗〙〛｝］｠…—‥’”〞％‰℃°・·～ー々〆ゝゞ゛゜"
-    "ぁぃぅぇぉっゃゅょァィゥェォッャュョ"
-    "，．：；？！）］｝｡､"
-    ",.;:!?)]}%"
-)
-OPENING = frozenset("（「『《〈【〔〖〘〚｛［｟“‘〝￥＄£€$([{")
-SPACES = frozenset(" \t\u3000\u00a0")
-# A Latin word or number, with inner connectors: 3.5, 1,000, 12:30, COVID-19, 50%, e-mail.
-WORD = re.compile(r"[0-9A-Za-z\u00c0-\u024f]+(?:[.,:'’\-_/+&@][0-9A-Za-z\u00c0-\u024f]+)*%?")
-
-Measure = Callable[[str], float]
 IssueKind = Literal["shrunk", "overflow", "missing-glyph"]
-
-
-def units(text: str) -> list[str]:
-    """Split into the smallest pieces a line may be broken between (words stay whole)."""
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        match = WORD.match(text, i)
-        if match:
-            out.append(match.group())
-            i = match.end()
-        else:
-            out.append(text[i])
-            i += 1
-    return out
-
-
-def _is_space(unit: str) -> bool:
-    return unit[0] in SPACES
-
-
-def _groups(pieces: list[str]) -> list[str]:
-    """Join pieces no break may fall between: before closing marks, after opening marks.
-
-    The test looks past spaces, so stripping a space at a break never uncovers a bad mark.
-    """
-    groups: list[str] = []
-    for i, piece in enumerate(pieces):
-        if groups and not _break_allowed(pieces, i):
-            groups[-1] += piece
-        else:
-            groups.append(piece)
-    return groups
-
-
-def _break_allowed(pieces: list[str], i: int) -> bool:
-    before = next((p for p in reversed(pieces[:i]) if not _is_space(p)), None)
-    after = next((p for p in pieces[i:] if not _is_space(p)), None)
-    if before is None or after is None:
-        return True
-    return after[0] not in CLOSING and before[-1] not in OPENING
-
-
-def break_lines(text: str, width: float, measure: Measure) -> list[str]:
-    """Break ``text`` into lines no wider than ``width`` (as ``measure`` sees them).
-
-    Each ``\\n`` starts a new paragraph. A group wider than the whole line (a very long URL,
-    a run of dashes) is the only thing ever cut, and then only where it must be.
-    """
-    if width <= 0:
-        raise RenderError("文字框宽度必须大于零")
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        lines.extend(_break_paragraph(paragraph.rstrip("\r"), width, measure))
-    return lines
-
-
-def _break_paragraph(paragraph: str, width: float, measure: Measure) -> list[str]:
-    if not paragraph.strip():
-        return [""]
-    lines: list[str] = []
-    current = ""  # leading spaces of the paragraph (an indent) are kept
-    for group in _groups(units(paragraph)):
-        if current and measure(current + group.rstrip()) > width + EPSILON:
-            if current.strip():
-                lines.append(current.rstrip())
-                current = ""
-            group = group.lstrip()
-        if not group:
-            continue
-        while measure(current + group.rstrip()) > width + EPSILON:
-            # Too wide even alone: cut it, never beyond the point where nothing fits.
-            cut = _longest_fitting_prefix(current, group, width, measure)
-            lines.append((current + group[:cut]).rstrip())
-            current, group = "", group[cut:].lstrip()
-        current += group
-    if current.strip():
-        lines.append(current.rstrip())
-    return lines
-
-
-def _longest_fitting_prefix(current: str, group: str, width: float, measure: Measure) -> int:
-    cut = 1
-    while cut < len(group) and measure(current + group[:cut + 1]) <= width + EPSILON:
-        cut += 1
-    return cut
 
 
 @dataclass(frozen=True)
@@ -204,24 +104,26 @@ def _size(style: TextStyle, scale: float) -> float:
     return max(_min_size(style), style.size_pt * scale) if scale < 1.0 else style.size_pt
 
 
+def metrics(font_name: str, size_pt: float) -> Metrics:
+    """ReportLab's advances for one registered face at one size, in points."""
+    return Metrics(lambda s: stringWidth(s, font_name, size_pt), size_pt)
+
+
 def _layout(resolved: list[tuple[TextBlock, TextStyle]], fonts: FontSet, width: float,
             scale: float) -> list[FittedBlock]:
     fitted = []
     for block, style in resolved:
         name = fonts.name(style.font)
         size = _size(style, scale)
-
-        def measure(s: str, name: str = name, size: float = size) -> float:
-            return stringWidth(s, name, size)
-
+        face = metrics(name, size)
         lines: list[str] = []
         ends: list[bool] = []
         paragraphs = block.text.split("\n")
         for index, paragraph in enumerate(paragraphs):
             last_paragraph = index == len(paragraphs) - 1
-            para_lines = break_lines(paragraph, width, measure)
+            para_lines = break_lines(paragraph, width, face)
             if last_paragraph and block.trailing:
-                para_lines = _make_room_for_trailing(para_lines, block.trailing, width, measure)
+                para_lines = _make_room_for_trailing(para_lines, block.trailing, width, face)
             lines.extend(para_lines)
             ends.extend(i == len(para_lines) - 1 for i in range(len(para_lines)))
         fitted.append(FittedBlock(block, style, name, size, size * style.leading,
@@ -230,12 +132,12 @@ def _layout(resolved: list[tuple[TextBlock, TextStyle]], fonts: FontSet, width: 
 
 
 def _make_room_for_trailing(lines: list[str], trailing: str, width: float,
-                            measure: Measure) -> list[str]:
+                            face: Metrics) -> list[str]:
     """The block's last line must leave room for the page number and a one-em leader."""
-    room = width - measure(trailing) - measure("\u3000")
-    if room <= 0 or not lines or measure(lines[-1]) <= room + EPSILON:
+    room = width - face.measure(trailing) - face.em
+    if room <= 0 or not lines or line_width(lines[-1], face) <= room + EPSILON:
         return lines
-    return lines[:-1] + break_lines(lines[-1], room, measure)
+    return lines[:-1] + break_lines(lines[-1], room, face)
 
 
 def _issues(frame: TextFrame, fitted: list[FittedBlock], fonts: FontSet, width: float,
@@ -258,7 +160,7 @@ def _issues(frame: TextFrame, fitted: list[FittedBlock], fonts: FontSet, width: 
         original = fitted[0].style.size_pt
         report("shrunk", f"文字较长，字号由 {original:g} 点缩小到 {size:.2f} 点")
     too_narrow = [line for b in fitted for line in b.lines
-                  if stringWidth(line, b.font_name, b.size_pt) > width + EPSILON]
+                  if line_width(line, metrics(b.font_name, b.size_pt)) > width + EPSILON]
     if too_narrow:
         report("overflow", f"文字框太窄，有 {len(too_narrow)} 行超出右边")
     return issues
@@ -324,36 +226,21 @@ def _draw_rule(canvas: Canvas, style: TextStyle, x: float, y: float, width: floa
 
 def _draw_line(canvas: Canvas, block: FittedBlock, line: str, x: float, baseline: float,
                width: float, *, stretch: bool) -> None:
+    """Draw each run where ``place_line`` puts it: compressed marks and justification included."""
     if not line:
         return
-    natural = stringWidth(line, block.font_name, block.size_pt)
-    align = block.style.align
-    if stretch:
-        pieces = units(line)
-        if len(pieces) > 1 and natural < width:
-            _draw_spread(canvas, block, pieces, x, baseline, (width - natural) / (len(pieces) - 1))
-            return
+    face = metrics(block.font_name, block.size_pt)
+    natural = line_width(line, face)
     start = x
-    if align == "right":
+    if block.style.align == "right":
         start = x + width - natural
-    elif align == "center":
+    elif block.style.align == "center":
         start = x + (width - natural) / 2
     text = canvas.beginText(start, baseline)
     text.setFont(block.font_name, block.size_pt)
-    text.textOut(line)
-    canvas.drawText(text)
-
-
-def _draw_spread(canvas: Canvas, block: FittedBlock, pieces: list[str], x: float,
-                 baseline: float, gap: float) -> None:
-    """Justify by adding the same space after every piece but the last; words stay tight."""
-    text = canvas.beginText(x, baseline)
-    text.setFont(block.font_name, block.size_pt)
-    cursor = x
-    for piece in pieces:
-        text.setTextOrigin(cursor, baseline)
-        text.textOut(piece)
-        cursor += stringWidth(piece, block.font_name, block.size_pt) + gap
+    for offset, run in place_line(line, face, width, stretch=stretch):
+        text.setTextOrigin(start + offset, baseline)
+        text.textOut(run)
     canvas.drawText(text)
 
 
@@ -368,7 +255,7 @@ def _draw_trailing(canvas: Canvas, block: FittedBlock, line: str, trailing: str,
     canvas.drawText(text)
     pitch = size * 0.5
     right = x + width
-    start = x + stringWidth(line, name, size) + pitch / 2
+    start = x + line_width(line, metrics(name, size)) + pitch / 2
     # Dots sit on a grid counted from the frame's right edge, so they line up down the page.
     steps = math.ceil((trailing_w + pitch / 2 + stringWidth(".", name, size)) / pitch)
     positions = []

@@ -22,6 +22,7 @@ import pytest
 from PIL import Image
 
 from album.layout.book import Book, TextFrame
+from album.layout.linebreak import is_lone_character
 from album.ingest.captions import PhotoMeta
 from album.catalog import create_album, get_or_create_chapter
 from album.config import load_settings
@@ -370,6 +371,27 @@ def test_no_caption_line_starts_with_closing_or_ends_with_opening_punctuation(
         pdf.close()
 
 
+def test_no_caption_ends_with_a_lone_character(rendered: RenderedAlbum) -> None:
+    """孤字: a caption of two or more lines never leaves one character alone on its last line."""
+    pdf = pdfium.PdfDocument(rendered.proof)
+    try:
+        wrapped = 0
+        for page in rendered.book.pages:
+            glyphs = page_glyphs(pdf, page.number - 1)
+            for frame in page.text_frames():
+                if frame.role != "caption" or not frame.blocks:
+                    continue
+                lines = _frame_lines(glyphs, frame)
+                caption = re.sub(r"\s", "", frame.blocks[0].text)
+                count = next(n for n in range(1, len(lines) + 1) if "".join(lines[:n]) == caption)
+                if count >= 2:
+                    wrapped += 1
+                    assert not is_lone_character(lines[count - 1]), (page.number, lines)
+        assert wrapped > 20, wrapped
+    finally:
+        pdf.close()
+
+
 def _frame_lines(glyphs: list[Glyph], frame: TextFrame) -> list[str]:
     r = frame.rect
     # a caption's glyphs sit on baselines inside its frame (shrink-to-fit keeps them there)
@@ -379,7 +401,10 @@ def _frame_lines(glyphs: list[Glyph], frame: TextFrame) -> list[str]:
 def test_latin_words_and_numbers_are_not_split(rendered: RenderedAlbum) -> None:
     pdf = pdfium.PdfDocument(rendered.proof)
     try:
-        words = ("Hamburg", "Internet", "3,200", "1,500", "12.5", "2020", "4G/5G")
+        words = ("Hamburg", "Internet", "3,200", "1,500", "12.5", "2020", "4G/5G",
+                 # numbers with their units (CLREQ): never split from them either
+                 "2019年", "12.5公里", "386盏", "3,200元", "200亩", "1,500亩", "187户", "63户",
+                 "620套", "127名", "2020年", "9月", "1日")
         seen = 0
         for page in rendered.book.pages:
             glyphs = page_glyphs(pdf, page.number - 1)

@@ -13,12 +13,20 @@ import pytest
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from album.layout.book import Rect, TextBlock, TextFrame, TextStyle
 from album.errors import RenderError
-from album.render.fonts import FontSet, load_fonts
-from album.render.text import (
-    CLOSING, OPENING, PT_PER_MM, WORD, break_lines, draw_text_frame, fit_text_frame,
+from album.layout.book import Rect, TextBlock, TextFrame, TextStyle
+from album.layout.linebreak import (
+    BLANK_LEFT,
+    BLANK_RIGHT,
+    CLOSING,
+    OPENING,
+    WORD,
+    Metrics,
+    break_lines,
+    line_width,
 )
+from album.render.fonts import FontSet, load_fonts
+from album.render.text import PT_PER_MM, draw_text_frame, fit_text_frame
 
 HANZI = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工"
          "也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物")
@@ -34,9 +42,9 @@ def fonts() -> FontSet:
 
 
 @pytest.fixture(scope="module")
-def measure(fonts: FontSet):
+def measure(fonts: FontSet) -> Metrics:
     name = fonts.name("song")
-    return lambda s: stringWidth(s, name, SIZE)
+    return Metrics(lambda s: stringWidth(s, name, SIZE), SIZE)
 
 
 def random_text(rng: random.Random) -> str:
@@ -67,10 +75,10 @@ def test_random_mixes_never_break_the_rules(measure) -> None:
             assert line, text
             assert line[0] not in CLOSING, (text, lines)
             assert line[-1] not in OPENING, (text, lines)
-            assert measure(line) <= width + 0.01, (text, lines)
+            assert line_width(line, measure) <= width + 0.01, (text, lines)
         # Words that fit a line are never cut (only a word wider than the line may be).
         found = Counter(w for line in lines for w in WORD.findall(line))
-        whole = Counter(w for w in WORD.findall(text) if measure(w) <= width)
+        whole = Counter(w for w in WORD.findall(text) if measure.measure(w) <= width)
         assert not whole - found, (text, lines)
 
 
@@ -102,12 +110,33 @@ def test_latin_words_and_numbers_stay_whole(measure) -> None:
             assert any(word in line for line in lines), (chars, lines)
 
 
+def test_a_number_goes_to_the_next_line_with_its_unit(measure) -> None:
+    width = line_width("一二三四五六2023", measure)  # room for the year, not for 年
+    assert break_lines("一二三四五六2023年七八", width, measure) == ["一二三四五六", "2023年七八"]
+    width = line_width("一二三四五六100万", measure)
+    assert break_lines("一二三四五六100万元七八", width, measure) == ["一二三四五六", "100万元七八"]
+    width = line_width("全程约 3.5", measure)
+    assert break_lines("全程约 3.5 公里", width, measure) == ["全程约", "3.5 公里"]
+
+
+def test_a_closing_mark_fits_into_the_last_half_em(measure) -> None:
+    # set half-width at the line end, the comma needs only half an em: no character is pushed
+    lines = break_lines("一二三四五六七八，九十", SIZE * 8.5, measure)
+    assert lines == ["一二三四五六七八，", "九十"]
+
+
+def test_the_last_line_never_holds_a_lone_character(measure) -> None:
+    lines = break_lines("一二三四五六七八九十。", SIZE * 9, measure)
+    assert lines == ["一二三四五六七八", "九十。"]
+    assert break_lines("好。", SIZE * 9, measure) == ["好。"]  # a one-line text may be one character
+
+
 def test_a_word_wider_than_the_line_is_cut_to_fit(measure) -> None:
     url = "https://example.org/a-very-long-address-for-the-photo-archive"
     lines = break_lines(url, 60.0, measure)
     assert len(lines) > 2
     assert "".join(lines) == url
-    assert all(measure(line) <= 60.0 for line in lines)
+    assert all(line_width(line, measure) <= 60.0 for line in lines)
 
 
 def test_newlines_start_paragraphs_and_indents_are_kept(measure) -> None:
@@ -230,9 +259,16 @@ def test_justified_lines_reach_the_right_edge(tmp_path: Path, fonts: FontSet) ->
     lines = bbox_lines(pdf)
     assert len(lines) >= 5
     *body, last_of_first, second_paragraph = lines
-    for _, x0, x1, _ in body:
-        assert x1 == pytest.approx(right, abs=0.1)
-        assert x0 >= left - 0.01
+    half_em = SIZE / 2
+    for _, x0, x1, text in body:
+        # A mark set half-width at a line end or start keeps its ink inside the frame; only its
+        # blank half (part of the glyph's advance box) reaches past the edge.
+        assert x1 == pytest.approx(right + (half_em if text[-1] in BLANK_RIGHT else 0), abs=0.1)
+        if text[0] in BLANK_LEFT:
+            assert x0 == pytest.approx(left - half_em, abs=0.1)
+        else:
+            assert x0 >= left - 0.01  # the first line is indented
+    assert any(text[0] in BLANK_LEFT for *_, text in body)
     assert last_of_first[2] < right - 5  # the paragraph's last line is not stretched
     assert second_paragraph[3] == "短的一段。" and second_paragraph[1] == pytest.approx(left, abs=0.1)
 
