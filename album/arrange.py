@@ -20,6 +20,7 @@ from album.errors import AlbumError, ConflictError, NotFoundError
 from album.icc import read_icc
 from album.layout.snapshot import PAGE_MULTIPLES
 from album.models import Album, Chapter, Photo, Pin, ReviewState, User
+from album.unit_names import unit_id_for
 
 SPECIAL_PINS = ("alone", "spread")
 CAPTION_MAX = 2000
@@ -159,6 +160,7 @@ def edit_photo(
     photo.caption = caption
     photo.photographer = _clean(photographer, 200, "摄影")
     photo.unit = _clean(unit, 200, "供稿单位")
+    photo.unit_id = unit_id_for(session, photo.unit, photo.submitter_id)
     photo.place = _clean(place, 300, "地点")
     photo.date_text = _clean(date_text, 60, "日期")
 
