@@ -9,29 +9,33 @@ import json
 import shutil
 import tempfile
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, inspect, select
+from sqlalchemy import Date, DateTime, inspect, select
 from sqlalchemy.orm import Session
 
 from album.catalog import find_album
 from album.db import transaction
 from album.errors import AlbumError
 from album.home import Home
-from album.models import Album, Base, Chapter, Comment, Photo, Pin, Proof, User
+from album.models import (
+    Album, Base, Chapter, CollectionRound, Comment, LetterSent, Photo, Pin, ProgressReport, Proof, Target, Unit, User)
 from album.store import sha256_file
 
 FORMAT = "huace-archive/1"
-TABLES: tuple[type[Base], ...] = (User, Album, Chapter, Photo, Pin, Proof, Comment)
+TABLES: tuple[type[Base], ...] = (Unit, User, Album, Chapter, Photo, Pin, Proof, Comment,
+                                  CollectionRound, Target, ProgressReport, LetterSent)
+# Columns pointing at a row inserted after the one holding them: set once every row is in.
+DEFERRED = {("albums", "cover_photo_id"): "photos", ("units", "parent_id"): "units"}
 
 
 def _row(obj: Base) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for column in inspect(type(obj)).columns:
         value = getattr(obj, column.key)
-        if isinstance(value, datetime):
+        if isinstance(value, (date, datetime)):
             value = value.isoformat()
         elif hasattr(value, "value"):
             value = value.value
@@ -117,8 +121,10 @@ def _insert_rows(session: Session, tables: dict[str, list[dict[str, Any]]]) -> d
     maps: dict[str, dict[int, int]] = {}
     refs = {"album_id": "albums", "chapter_id": "chapters", "submitter_id": "users",
             "created_by": "users", "author_id": "users", "proof_id": "proofs",
-            "cover_photo_id": "photos"}
-    deferred: list[tuple[Base, str, int]] = []
+            "cover_photo_id": "photos", "unit_id": "units", "parent_id": "units",
+            "round_id": "collection_rounds"}
+    deferred: list[tuple[str, int, str, int]] = []
+    objects: dict[tuple[str, int], Base] = {}
     for model in TABLES:
         name = model.__tablename__
         maps[name] = {}
@@ -128,22 +134,24 @@ def _insert_rows(session: Session, tables: dict[str, list[dict[str, Any]]]) -> d
             for key, value in raw.items():
                 if key not in columns or key == "id":
                     continue
+                if (name, key) in DEFERRED:
+                    if value is not None:
+                        deferred.append((name, raw["id"], key, value))
+                    continue
                 if key in refs and value is not None:
-                    target = maps.get(refs[key], {})
-                    if refs[key] == "photos":
-                        continue
-                    value = target.get(value)
+                    value = maps.get(refs[key], {}).get(value)
                 if value is not None and isinstance(columns[key].type, DateTime):
                     value = datetime.fromisoformat(value)
+                elif value is not None and isinstance(columns[key].type, Date):
+                    value = date.fromisoformat(value)
                 values[key] = value
             obj = model(**values)
             session.add(obj)
             session.flush()
             maps[name][raw["id"]] = obj.id
-            if name == "albums" and raw.get("cover_photo_id"):
-                deferred.append((obj, "cover_photo_id", raw["cover_photo_id"]))
+            objects[(name, raw["id"])] = obj
     for pin in session.scalars(select(Pin)):
         pin.photo_ids = [maps["photos"][pid] for pid in pin.photo_ids if pid in maps["photos"]]
-    for obj, key, old in deferred:
-        setattr(obj, key, maps["photos"].get(old))
+    for name, old_id, key, old in deferred:
+        setattr(objects[(name, old_id)], key, maps[DEFERRED[(name, key)]].get(old))
     return {name: len(rows) for name, rows in maps.items()}
