@@ -32,6 +32,9 @@ COMMANDS = {
     "import-archive": "album.cli.maintenance:import_archive_cmd",
     "demo": "album.cli.demo:demo",
     "user": "album.cli.users:user",
+    "units": "album.cli.units_cmd:units",
+    "campaign": "album.cli.campaign:campaign",
+    "report": "album.cli.report:report",
 }
 
 
