@@ -231,3 +231,10 @@ def _photo_cells(session: Session, album: Album, chosen: CollectionRound | None)
     for unit_id, chapter_id, reason, n in session.execute(reasons):
         cells[(unit_id, chapter_id)].rejected_by_reason[reason.strip() or "未注明原因"] = n
     return cells
+
+
+def unit_progress(session: Session, album: Album, unit_id: int | None, today: date | None = None) -> Row | None:
+    """One unit's line of the whole campaign (what a contributor sees of their unit), or None."""
+    if unit_id is None:
+        return None
+    return next((r for r in campaign_progress(session, album, today=today).units if r.key == unit_id), None)

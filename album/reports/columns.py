@@ -76,3 +76,13 @@ def dimensions(progress: Progress) -> list[tuple[str, tuple[Column, ...], list[R
 
 def percent(value: object) -> str:
     return f"{value:.0%}" if isinstance(value, float) else ("" if value is None else str(value))
+
+
+def sorted_rows(rows: list[Row], columns: tuple[Column, ...], key: str, descending: bool) -> list[Row]:
+    """Rows ordered by one column (blank values last), as the dashboard's header links ask."""
+    column = next((c for c in columns if c.key == key), None)
+    if column is None:
+        return rows
+    filled = [r for r in rows if column.value(r) not in (None, "")]
+    blank = [r for r in rows if column.value(r) in (None, "")]
+    return sorted(filled, key=column.value, reverse=descending) + blank  # type: ignore[arg-type]

@@ -1,0 +1,171 @@
+"""The collection campaign in the browser: the editors' progress dashboard with its 通报 and
+letters downloads, and the unit list (edit, import, map unmatched 供稿单位 names, merge)."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+
+from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
+
+from album.campaign import units as unit_ops
+from album.campaign.progress import campaign_progress
+from album.campaign.rounds import list_rounds
+from album.campaign.unit_list import import_unit_list
+from album.errors import AlbumError
+from album.models import UnitLevel
+from album.reports.columns import CHAPTER_COLUMNS, CITY_COLUMNS, UNIT_COLUMNS, percent, sorted_rows
+from album.reports.wording import summary_lines
+from web.access import EDITORS, requires
+from web.context import album, db, form_action
+
+bp = Blueprint("campaign", __name__, url_prefix="/editor")
+
+
+def _filters() -> dict:
+    args = request.args if request.method == "GET" else request.form
+    return {"round_number": args.get("round", type=int) or None, "city_id": args.get("city", type=int) or None}
+
+
+@bp.get("/progress")
+@requires(EDITORS)
+def progress():  # type: ignore[no-untyped-def]
+    filters = _filters()
+    figures = campaign_progress(db(), album(), **filters)
+    sort, descending = request.args.get("sort", ""), request.args.get("desc") == "1"
+    cities = [u for u in unit_ops.list_units(db()) if u.level == UnitLevel.city]
+    return render_template(
+        "progress.html", progress=figures, rounds=list_rounds(db(), album()), cities=cities,
+        round=filters["round_number"], city=filters["city_id"], sort=sort, desc=descending,
+        unit_rows=sorted_rows(figures.units, UNIT_COLUMNS, sort, descending), summary=summary_lines(figures),
+        UNIT_COLUMNS=UNIT_COLUMNS, CITY_COLUMNS=CITY_COLUMNS, CHAPTER_COLUMNS=CHAPTER_COLUMNS, percent=percent)
+
+
+def _download(write, name: str):  # type: ignore[no-untyped-def]
+    """Run ``write(path)`` into a temporary file and send what it wrote."""
+    suffix = Path(name).suffix
+    with tempfile.TemporaryDirectory(dir=current_app.config["UPLOAD_TMP_DIR"]) as tmp:
+        out = Path(tmp) / f"out{suffix}"
+        write(out)
+        data = out.read_bytes()
+    return send_file(BytesIO(data), as_attachment=True, download_name=name)
+
+
+@bp.post("/progress/report")
+@requires(EDITORS)
+def report():  # type: ignore[no-untyped-def]
+    from album.reports.progress_report import issue_report, write_progress_report
+
+    kind = request.form.get("format", "xlsx")
+    if kind not in ("xlsx", "pdf"):
+        raise AlbumError("通报只能输出为 XLSX 或 PDF")
+    figures = campaign_progress(db(), album(), **_filters())
+    issued = issue_report(db(), album(), figures)
+    response = _download(lambda out: write_progress_report(figures, issued.number, issued.issued_on, out),
+                         f"通报第{issued.number}期.{kind}")
+    db().commit()
+    return response
+
+
+@bp.post("/progress/letters")
+@requires(EDITORS)
+def letters():  # type: ignore[no-untyped-def]
+    from album.reports.letters import send_letters
+
+    kind = request.form.get("format", "pdf")
+    if kind not in ("pdf", "zip"):
+        raise AlbumError("催报函只能输出为 PDF 或 zip")
+    due_text = request.form.get("due", "")
+    try:
+        due = date.fromisoformat(due_text) if due_text else None
+    except ValueError:
+        raise AlbumError(f"日期“{due_text}”无效，应写作 2026-12-31") from None
+    figures = campaign_progress(db(), album(), **_filters())
+    response = _download(lambda out: send_letters(db(), album(), figures, out, due=due,
+                                                  contact=request.form.get("contact", "")), f"催报函.{kind}")
+    db().commit()
+    return response
+
+
+@bp.get("/units")
+@requires(EDITORS)
+def units():  # type: ignore[no-untyped-def]
+    found = unit_ops.list_units(db())
+    return render_template("units.html", units=found, names={u.id: u.name for u in found},
+                           unmatched=unit_ops.unmatched_names(db(), album()), LEVEL_NAMES=unit_ops.LEVEL_NAMES,
+                           levels=list(UnitLevel), edit=None)
+
+
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+@requires(EDITORS)
+def unit(unit_id: int):  # type: ignore[no-untyped-def]
+    return _save(unit_ops.get_unit(db(), unit_id))
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@requires(EDITORS)
+def new_unit():  # type: ignore[no-untyped-def]
+    return _save(None)
+
+
+def _save(found):  # type: ignore[no-untyped-def]
+    if request.method == "POST":
+        form = request.form
+        with form_action("已保存单位") as result:
+            parent = form.get("parent_id", type=int)
+            unit_ops.save_unit(db(), found, name=form.get("name", ""), level=UnitLevel(form.get("level", "county")),
+                               parent_id=parent or None, contact=form.get("contact", ""), phone=form.get("phone", ""),
+                               email=form.get("email", ""), aliases=unit_ops.split_aliases(form.get("aliases", "")))
+        if result.ok:
+            return redirect(url_for("campaign.units"))
+    everyone = unit_ops.list_units(db())
+    return render_template("unit_form.html", unit=found, LEVEL_NAMES=unit_ops.LEVEL_NAMES, levels=list(UnitLevel),
+                           cities=[u for u in everyone if u.level == UnitLevel.city])
+
+
+@bp.post("/units/import")
+@requires(EDITORS)
+def import_units():  # type: ignore[no-untyped-def]
+    upload = request.files.get("file")
+    with form_action() as result:
+        if upload is None or not upload.filename:
+            raise AlbumError("请选择单位名单文件（CSV 或 XLSX）")
+        with tempfile.TemporaryDirectory(dir=current_app.config["UPLOAD_TMP_DIR"]) as tmp:
+            path = Path(tmp) / Path(upload.filename).name
+            upload.save(path)
+            done = import_unit_list(db(), path)
+        moved = unit_ops.map_unmatched_photos(db(), album())
+        result.done = f"已导入单位名单：新增 {done.created} 个，更新 {done.updated} 个；{moved} 张照片对应到了单位"
+    return redirect(url_for("campaign.units"))
+
+
+@bp.post("/units/map")
+@requires(EDITORS)
+def map_names():  # type: ignore[no-untyped-def]
+    """Every unmatched name given a unit in the form is mapped at once."""
+    mapping = {}
+    for key, value in request.form.items():
+        if key.startswith("map:") and value.isdigit():
+            mapping[key[4:]] = int(value)
+    with form_action() as result:
+        if not mapping:
+            raise AlbumError("请为至少一个名称选择对应的单位")
+        moved = unit_ops.map_names(db(), album(), mapping)
+        result.done = f"已对应 {len(mapping)} 个名称，{moved} 张照片归入相应单位"
+    return redirect(url_for("campaign.units"))
+
+
+@bp.post("/units/merge")
+@requires(EDITORS)
+def merge():  # type: ignore[no-untyped-def]
+    keep, other = request.form.get("keep", type=int), request.form.get("other", type=int)
+    with form_action() as result:
+        if not keep or not other:
+            raise AlbumError("请选择保留的单位和并入的单位")
+        kept, gone = unit_ops.get_unit(db(), keep), unit_ops.get_unit(db(), other)
+        gone_name = gone.name
+        moved = unit_ops.merge_units(db(), kept, gone)
+        result.done = f"已将 {gone_name} 并入 {kept.name}：{moved} 张照片随之移入"
+    return redirect(url_for("campaign.units"))
