@@ -10,16 +10,17 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from album.catalog import next_photo_position, parse_trim, review
 from album.errors import AlbumError, ConflictError, NotFoundError
 from album.icc import read_icc
 from album.layout.snapshot import PAGE_MULTIPLES
-from album.models import Album, Chapter, Photo, Pin, ReviewState, User
+from album.models import Album, Chapter, Photo, Pin, ReviewState, Unit, User
 from album.unit_names import unit_id_for
 
 SPECIAL_PINS = ("alone", "spread")
@@ -288,6 +289,30 @@ class PhotoPage:
         return max(1, math.ceil(self.total / self.per_page))
 
 
+@dataclass(frozen=True)
+class PhotoScope:
+    """The campaign's filters of a review queue: one unit, one 市州 with its counties, and the
+    upload window of one collection round."""
+
+    unit_id: int | None = None
+    city_id: int | None = None
+    uploaded_from: datetime | None = None
+    uploaded_before: datetime | None = None
+
+    def conditions(self) -> list[object]:
+        found: list[object] = []
+        if self.unit_id is not None:
+            found.append(Photo.unit_id == self.unit_id)
+        if self.city_id is not None:
+            found.append(Photo.unit_id.in_(select(Unit.id).where(
+                or_(Unit.id == self.city_id, Unit.parent_id == self.city_id))))
+        if self.uploaded_from is not None:
+            found.append(Photo.created_at >= self.uploaded_from)
+        if self.uploaded_before is not None:
+            found.append(Photo.created_at < self.uploaded_before)
+        return found
+
+
 def find_photos(
     session: Session,
     album: Album,
@@ -297,11 +322,16 @@ def find_photos(
     unassigned: bool = False,
     submitter_id: int | None = None,
     unit: str = "",
+    scope: PhotoScope | None = None,
+    oldest_first: bool = False,
     page: int = 1,
     per_page: int = 60,
 ) -> PhotoPage:
-    """One page of an album's photos, newest first, filtered as a review queue needs."""
+    """One page of an album's photos, newest first (or oldest, as a review queue works through
+    them), filtered as a review queue needs."""
     query = select(Photo).where(Photo.album_id == album.id)
+    if scope is not None:
+        query = query.where(*scope.conditions())
     if status is not None:
         query = query.where(Photo.status == status)
     if unassigned:
@@ -316,7 +346,8 @@ def find_photos(
     page = max(1, page)
     photos = list(
         session.scalars(query.options(selectinload(Photo.submitter), selectinload(Photo.chapter))
-                        .order_by(Photo.created_at.desc(), Photo.id.desc())
+                        .order_by(*((Photo.created_at, Photo.id) if oldest_first
+                                    else (Photo.created_at.desc(), Photo.id.desc())))
                         .offset((page - 1) * per_page).limit(per_page))
     )
     return PhotoPage(photos, total, page, per_page)

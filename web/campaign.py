@@ -12,7 +12,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 
 from album.campaign import units as unit_ops
 from album.campaign.progress import campaign_progress
-from album.campaign.rounds import list_rounds
+from album.arrange import PhotoScope
+from album.campaign.rounds import get_round, list_rounds, round_window
 from album.campaign.unit_list import import_unit_list
 from album.errors import AlbumError
 from album.models import UnitLevel
@@ -22,6 +23,19 @@ from web.access import EDITORS, requires
 from web.context import album, db, form_action
 
 bp = Blueprint("campaign", __name__, url_prefix="/editor")
+
+
+def review_scope(args) -> tuple[PhotoScope, dict]:  # type: ignore[no-untyped-def]
+    """The review queue's campaign filters (unit, 市州, round) from the query string, and what
+    its form needs to show them."""
+    unit_id, city_id, number = (args.get(k, type=int) or None for k in ("unit_id", "city", "round"))
+    start = end = None
+    if number is not None:
+        start, end = round_window(get_round(db(), album(), number))
+    everyone = unit_ops.list_units(db())
+    return (PhotoScope(unit_id=unit_id, city_id=city_id, uploaded_from=start, uploaded_before=end),
+            {"unit_list": everyone, "cities": [u for u in everyone if u.level == UnitLevel.city],
+             "rounds": list_rounds(db(), album()), "unit_id": unit_id, "city": city_id, "round": number})
 
 
 def _filters() -> dict:

@@ -8,11 +8,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from album.campaign.rounds import add_round, set_target
 from album.campaign.units import save_unit
 from album.db import transaction
-from album.models import Album, UnitLevel, User
+from album.models import Album, Photo, UnitLevel, User
 from test_browser import CHROMIUM, browser, shoot, sign_in  # noqa: F401  (browser: the fixture)
 from web_support import make_env
 
@@ -73,6 +74,18 @@ def test_contributors_saved_credits_move_the_editors_dashboard(served, browser, 
     city = _cells(editor, ids["city"])
     assert (city["submitted"], city["actual"]) == ("1", "3")  # its own photo, and its county's two
     shoot(editor, "12-progress-dashboard")
+
+    long_caption = "昭觉县三河村易地扶贫搬迁安置点全景。" * 8
+    with transaction(env.home.factory) as s:
+        photo = s.scalars(select(Photo).where(Photo.caption == "合作社的冷库")).one()
+        photo.caption = long_caption
+    editor.goto(f"{base}/editor/review?city={ids['city']}")
+    summary = editor.locator("details.caption-full summary", has_text="三河村").first
+    clamped = summary.bounding_box()["height"]
+    summary.click()
+    assert editor.locator("details.caption-full[open]").count() == 1
+    assert summary.bounding_box()["height"] > clamped * 1.5  # the whole caption, no longer three lines
+    shoot(editor, "12-review-caption-open")
 
     contributor.goto(f"{base}/contribute/mine")
     panel = contributor.locator("#unit-progress").inner_text()

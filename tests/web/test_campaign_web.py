@@ -143,3 +143,31 @@ def test_contributor_sees_their_units_progress_and_reports_download(web_env, con
     assert letters.status_code == 200 and letters.data.startswith(b"%PDF")
     again = editor.post("/editor/progress/letters", data={"format": "pdf", "due": "明天"})
     assert again.status_code == 422 and "日期“明天”无效" in again.get_data(as_text=True)
+
+
+def test_review_queue_filters_by_unit_city_and_round_and_shows_whole_captions(campaign_env) -> None:
+    env, camp = campaign_env
+    editor = env.client("editor")
+    city_id = next(u for u, i in camp.units.items() if i["level"].value == "city")
+    county_id = next(u for u, i in camp.units.items() if i["parent_id"] == city_id)
+    in_city = {city_id} | {u for u, i in camp.units.items() if i["parent_id"] == city_id}
+
+    def shown(query: str) -> set[int]:
+        html = editor.get(f"/editor/review?status=all&{query}").get_data(as_text=True)
+        return {int(i) for i in re.findall(r'name="photo" value="(\d+)"', html)}
+
+    with transaction(env.home.factory) as s:
+        ids = {p.sha256: p.id for p in s.scalars(select(Photo))}
+    rows = [dict(p, id=ids[p["sha256"]]) for p in camp.photos]
+    by_time = sorted(rows, key=lambda p: (p["created_at"], p["id"]))
+    assert len(shown("")) == 60 and shown("") == {p["id"] for p in by_time[:60]}  # oldest first
+    assert shown(f"unit_id={county_id}") == {p["id"] for p in rows if p["unit_id"] == county_id}
+    city_rows = sorted((p for p in rows if p["unit_id"] in in_city), key=lambda p: (p["created_at"], p["id"]))
+    assert shown(f"city={city_id}") == {p["id"] for p in city_rows[:60]}
+    round_two = [p for p in city_rows if p["created_at"].date() >= date(2026, 11, 1)]
+    assert shown(f"city={city_id}&round=2") == {p["id"] for p in round_two[:60]}
+    long_caption = "村" * 300
+    with transaction(env.home.factory) as s:
+        s.get(Photo, by_time[0]["id"]).caption = long_caption
+    html = editor.get("/editor/review?status=all").get_data(as_text=True)
+    assert f'<details class="caption-full"><summary class="caption" title="点击展开或收起全文">{long_caption}</summary>' in html
