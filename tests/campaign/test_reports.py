@@ -94,6 +94,7 @@ def test_pdf_report_names_every_lagging_unit_with_its_figures(campaign_home, tmp
     assert "Helvetica" not in fonts and all(" yes " in line for line in fonts.splitlines()[2:])
 
 
+@pytest.mark.slow  # about 6 s each: three `album` processes and a letter per lagging unit
 @pytest.mark.parametrize("kind", ["pdf", "zip"])
 def test_letters_go_to_exactly_the_lagging_units_with_their_own_figures(campaign_home, tmp_path, kind) -> None:
     settings, camp = campaign_home

@@ -83,7 +83,7 @@ def test_dashboard_request_takes_as_many_queries_for_300_units_as_for_10(tmp_pat
     assert counts[0] == counts[1] < 20, counts
 
 
-def test_units_are_imported_mapped_and_merged_in_the_browser(web_env, editor, add_photo_with_unit) -> None:
+def test_units_are_imported_mapped_and_merged_from_the_web_forms(web_env, editor, add_photo_with_unit) -> None:
     bad = editor.post("/editor/units/import", data={"file": (io.BytesIO("单位名称,上级单位\n甲县,乙州\n".encode("gb18030")),
                                                              "名单.csv")}, follow_redirects=True)
     assert bad.status_code == 200 and "上级单位“乙州”不在名单中" in bad.get_data(as_text=True)
