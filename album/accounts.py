@@ -170,8 +170,10 @@ def set_password(session: Session, user: User, password: str) -> None:
 
 
 def update_profile(session: Session, user: User, *, display_name: str, unit: str) -> None:
+    """Name and unit; the unit's text links the account to the unit it names, if any."""
     user.display_name = display_name.strip() or user.username
     user.unit = unit.strip()
+    user.unit_id = match_unit_id(session, user.unit)
 
 
 def list_users(session: Session) -> list[User]:

@@ -103,3 +103,16 @@ def test_captions_text_matches_by_alias_unmatched_are_mapped_in_one_step_and_mer
         assert zj.name == "昭觉县" and {"西昌市", "昭觉县文广旅局", "昭觉"} <= set(zj.aliases)
         assert s.scalar(select(func.count(Photo.id)).where(Photo.unit_id == zj.id)) == 3
         assert s.scalar(select(func.count(Unit.id))) == 3
+
+
+def test_an_accounts_unit_text_links_it_to_the_unit_it_names(db, tmp_path) -> None:
+    from album.accounts import create_user, update_profile
+
+    with transaction(db) as s:
+        import_unit_list(s, _csv(tmp_path, LIST))
+        person = create_user(s, "li", "password-123", unit="凉山州")
+        assert person.unit_id == find_unit(s, "凉山彝族自治州").id
+        update_profile(s, person, display_name="李", unit="昭觉县委宣传部")
+        assert person.unit_id == find_unit(s, "昭觉县").id
+        update_profile(s, person, display_name="李", unit="不在名单的单位")
+        assert person.unit_id is None
