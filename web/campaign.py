@@ -12,9 +12,11 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 
 from album.campaign import units as unit_ops
 from album.campaign.progress import campaign_progress
-from album.arrange import PhotoScope
+from album.arrange import PhotoScope, get_chapter
+from album.campaign import rounds as round_ops
 from album.campaign.rounds import get_round, list_rounds, round_window
 from album.campaign.unit_list import import_unit_list
+from album.catalog import chapter_summaries
 from album.errors import AlbumError
 from album.models import UnitLevel
 from album.reports.columns import CHAPTER_COLUMNS, CITY_COLUMNS, UNIT_COLUMNS, percent, sorted_rows
@@ -101,6 +103,52 @@ def letters():  # type: ignore[no-untyped-def]
                                                   contact=request.form.get("contact", "")), f"催报函.{kind}")
     db().commit()
     return response
+
+
+@bp.get("/rounds")
+@requires(EDITORS)
+def rounds():  # type: ignore[no-untyped-def]
+    everyone = unit_ops.list_units(db())
+    return render_template("rounds.html", rounds=list_rounds(db(), album()),
+                           targets=round_ops.list_targets(db(), album()), units=everyone,
+                           chapters=chapter_summaries(db(), album()), LEVEL_NAMES=unit_ops.LEVEL_NAMES)
+
+
+def _day(text: str, label: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise AlbumError(f"请填写{label}（如 2026-12-31）") from None
+
+
+@bp.post("/rounds")
+@requires(EDITORS)
+def add_round():  # type: ignore[no-untyped-def]
+    form = request.form
+    with form_action() as result:
+        found = round_ops.add_round(db(), album(), _day(form.get("start", ""), "开始日期"),
+                                    _day(form.get("deadline", ""), "截止日期"), form.get("name", ""))
+        result.done = f"已添加第 {found.number} 批征集"
+    return redirect(url_for("campaign.rounds"))
+
+
+@bp.post("/rounds/target")
+@requires(EDITORS)
+def set_target():  # type: ignore[no-untyped-def]
+    """``whom`` is a unit id or ``level:county`` (the level's default)."""
+    form = request.form
+    whom, chapter_id = form.get("whom", ""), form.get("chapter", type=int)
+    with form_action() as result:
+        found = get_round(db(), album(), form.get("round", 0, type=int))
+        count = form.get("count", type=int)
+        if count is None:
+            raise AlbumError("请填写目标张数")
+        level = UnitLevel(whom[6:]) if whom.startswith("level:") and whom[6:] in UnitLevel.__members__ else None
+        unit = unit_ops.get_unit(db(), int(whom)) if whom.isdigit() else None
+        chapter = get_chapter(db(), album(), chapter_id) if chapter_id else None
+        round_ops.set_target(db(), found, count, unit=unit, level=level, chapter=chapter)
+        result.done = f"第 {found.number} 批目标已设为 {count} 张" if count else "已删除该目标"
+    return redirect(url_for("campaign.rounds"))
 
 
 @bp.get("/units")

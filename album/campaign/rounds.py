@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from album.campaign.units import LEVEL_NAMES
 from album.errors import AlbumError, NotFoundError
 from album.models import Album, Chapter, CollectionRound, Target, Unit, UnitLevel
 
@@ -76,3 +77,16 @@ def set_target(session: Session, found: CollectionRound, count: int, *, unit: Un
     target.count = count
     session.flush()
     return target
+
+
+def list_targets(session: Session, album: Album) -> list[tuple[CollectionRound, Target, str, str]]:
+    """Every target of the album's rounds with whom it asks (a unit, or 每个 + level) and its
+    chapter title, round by round."""
+    rows = session.execute(
+        select(CollectionRound, Target, Unit.name, Chapter.title)
+        .join(Target, Target.round_id == CollectionRound.id)
+        .outerjoin(Unit, Unit.id == Target.unit_id).outerjoin(Chapter, Chapter.id == Target.chapter_id)
+        .where(CollectionRound.album_id == album.id)
+        .order_by(CollectionRound.number, Target.unit_id.is_not(None), Unit.name, Target.level))
+    return [(found, target, name or f"每个{LEVEL_NAMES[UnitLevel(target.level)]}", title or "")
+            for found, target, name, title in rows]

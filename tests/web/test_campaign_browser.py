@@ -86,6 +86,11 @@ def test_contributors_saved_credits_move_the_editors_dashboard(served, browser, 
     assert editor.locator("details.caption-full[open]").count() == 1
     assert summary.bounding_box()["height"] > clamped * 1.5  # the whole caption, no longer three lines
     shoot(editor, "12-review-caption-open")
+    editor.goto(f"{base}/editor/rounds")
+    assert editor.locator("#targets tbody tr").count() == 2
+    shoot(editor, "12-rounds-targets")
+    editor.goto(f"{base}/editor/units")
+    shoot(editor, "12-units")
 
     contributor.goto(f"{base}/contribute/mine")
     panel = contributor.locator("#unit-progress").inner_text()

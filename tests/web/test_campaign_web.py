@@ -171,3 +171,28 @@ def test_review_queue_filters_by_unit_city_and_round_and_shows_whole_captions(ca
         s.get(Photo, by_time[0]["id"]).caption = long_caption
     html = editor.get("/editor/review?status=all").get_data(as_text=True)
     assert f'<details class="caption-full"><summary class="caption" title="点击展开或收起全文">{long_caption}</summary>' in html
+
+
+def test_rounds_and_targets_are_set_from_the_web_forms(web_env, editor) -> None:
+    from album.campaign.units import save_unit
+    from album.models import UnitLevel
+
+    with transaction(web_env.home.factory) as s:
+        county = save_unit(s, None, name="昭觉县", level=UnitLevel.county)
+    page = editor.post("/editor/rounds", data={"name": "第一批", "start": "2026-09-01", "deadline": "2026-10-31"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "已添加第 1 批征集" in page
+    page = editor.post("/editor/rounds", data={"start": "2026-10-01", "deadline": ""},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "请填写截止日期" in page
+    editor.post("/editor/rounds/target", data={"round": "1", "whom": "level:county", "count": "15"})
+    page = editor.post("/editor/rounds/target", data={"round": "1", "whom": str(county.id), "count": "8"},
+                       follow_redirects=True).get_data(as_text=True)
+    rows = re.findall(r"<tr><td>第一批</td><td>(.*?)</td><td>(.*?)</td><td>(\d+)</td></tr>", page)
+    assert rows == [("每个县（市、区）", "全部", "15"), ("昭觉县", "全部", "8")]
+    with transaction(web_env.home.factory) as s:
+        row = next(r for r in campaign_progress(s, s.get(Album, web_env.album_id())).units if r.key == county.id)
+    assert row.target == 8
+    bad = editor.post("/editor/rounds/target", data={"round": "7", "whom": "level:county", "count": "1"},
+                      follow_redirects=True)
+    assert bad.status_code == 200 and "没有第 7 批征集" in bad.get_data(as_text=True)
