@@ -163,6 +163,8 @@ def campaign_progress(session: Session, album: Album, *, round_number: int | Non
         if u.level == UnitLevel.city and (city_id is None or u.id == city_id):
             city_rows.append(Row(key=u.id, name=u.name, figures=combined, target=row.target, actual=combined.counted,
                                  level=u.level, city=u.name, city_id=u.id, letters_sent=row.letters_sent))
+    # 市州 each followed by its counties, then the 省直部门: the order offices read a 通报 in.
+    unit_rows.sort(key=lambda r: (r.city_id is None, r.city, r.level != UnitLevel.city, r.name))
     chapter_rows = [Row(key=cid, name=title, figures=by_chapter.get(cid, Figures()),
                         target=chapter_targets.get(cid), actual=by_chapter.get(cid, Figures()).counted)
                     for cid, title in chapters]

@@ -44,7 +44,7 @@ FIGURES = (
     Column("photographer", "有摄影", lambda r: r.figures.with_photographer, 6),
     Column("place", "有地点", lambda r: r.figures.with_place, 6),
     Column("date", "有日期", lambda r: r.figures.with_date, 6),
-    Column("low_ppi", "低于300ppi", lambda r: r.figures.low_ppi, 9),
+    Column("low_ppi", "分辨率不足", lambda r: r.figures.low_ppi, 9),
     Column("duplicates", "疑似重复", lambda r: r.figures.duplicates, 8),
     Column("last", "最近上传", _last, 11),
 )
