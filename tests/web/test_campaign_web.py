@@ -70,10 +70,12 @@ def _count_queries(env, url: str) -> int:  # type: ignore[no-untyped-def]
     return count
 
 
-def test_dashboard_request_takes_as_many_queries_for_300_units_as_for_10(tmp_path) -> None:
+def test_dashboard_request_takes_as_many_queries_for_300_units_as_for_10(tmp_path, make_database_url,
+                                                                          monkeypatch) -> None:
     counts = []
     for name, sizes in (("small", dict(cities=3, counties=7, contributors=10, photos=100)),
                         ("large", dict(cities=21, counties=219, departments=60, contributors=300, photos=3000))):
+        monkeypatch.setenv("ALBUM_DATABASE_URL", make_database_url())  # each app a database of its own
         env = make_env(tmp_path / name)
         with transaction(env.home.factory) as s:
             s.query(Album).delete()
