@@ -55,6 +55,11 @@ def list_units(session: Session) -> list[Unit]:
     return ordered + [u for u in units if u.id not in seen]
 
 
+def has_units(session: Session) -> bool:
+    """Whether a unit list was set up at all (before that, no text is "unmatched")."""
+    return session.scalar(select(Unit.id).limit(1)) is not None
+
+
 def get_unit(session: Session, unit_id: int) -> Unit:
     unit = session.get(Unit, unit_id)
     if unit is None:

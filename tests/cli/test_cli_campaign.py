@@ -37,6 +37,12 @@ def test_units_and_campaign_commands(tmp_path: Path, corpus: Path) -> None:
     assert listing == ["凉山彝族自治州\t市州\t-\t阿依\t0834-1\t-\t凉山州",
                        "昭觉县\t县（市、区）\t凉山彝族自治州\t吉克\t0834-2\t-\t昭觉"]
     assert run_album(home, "units", "unmatched").stdout.strip() == "喜德县\t2 张"
+    more = tmp_path / "more.csv"
+    extra = sorted((corpus / "photos").glob("*.jpg"))[3]
+    more.write_text(f"文件名,供稿单位\n{extra.name},美姑县\n", encoding="utf-8")
+    out = run_album(home, "import", str(extra), "--captions", str(more)).stdout
+    assert "供稿单位不在单位名单中：喜德县（2 张）、美姑县（1 张）；用 album units map 名称 单位 对应" in out
+    run_album(home, "units", "map", "美姑县", "凉山州")
     assert "“喜德县”已对应到 凉山彝族自治州：2 张照片" in run_album(home, "units", "map", "喜德县", "凉山州").stdout
     assert "所有照片的供稿单位都已对应到单位" in run_album(home, "units", "unmatched").stdout
     assert "已将 昭觉县 并入 凉山彝族自治州：1 张照片" in run_album(home, "units", "merge", "凉山州", "昭觉").stdout
