@@ -95,6 +95,9 @@ def save_unit(session: Session, unit: Unit | None, *, name: str, level: UnitLeve
         parent = get_unit(session, parent_id)
         if level != UnitLevel.county or parent.level != UnitLevel.city:
             raise AlbumError("只有县（市、区）有上级单位，且上级单位须是市州")
+    if unit is not None and level != UnitLevel.city and session.scalar(
+            select(Unit.id).where(Unit.parent_id == unit.id).limit(1)) is not None:
+        raise AlbumError(f"{unit.name}下还有县（市、区），不能改为其他级别")
     if unit is None:
         unit = Unit(name=name, level=level)
         session.add(unit)

@@ -116,3 +116,14 @@ def test_an_accounts_unit_text_links_it_to_the_unit_it_names(db, tmp_path) -> No
         assert person.unit_id == find_unit(s, "昭觉县").id
         update_profile(s, person, display_name="李", unit="不在名单的单位")
         assert person.unit_id is None
+
+
+def test_a_city_with_counties_keeps_its_level(db, tmp_path) -> None:
+    from album.campaign.units import save_unit
+    from album.errors import AlbumError
+
+    with transaction(db) as s:
+        import_unit_list(s, _csv(tmp_path, LIST))
+        city = find_unit(s, "凉山州")
+        with pytest.raises(AlbumError, match="凉山彝族自治州下还有县（市、区），不能改为其他级别"):
+            save_unit(s, city, name=city.name, level=UnitLevel.province)
