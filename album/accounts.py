@@ -17,6 +17,7 @@ from album.db import transaction
 from album.errors import AlbumError, NotFoundError
 from album.home import Home
 from album.models import Role, User
+from album.unit_names import match_unit_id
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,40}$")
 MIN_PASSWORD = 8
@@ -69,6 +70,7 @@ def create_user(
         role=Role(role),
         display_name=display_name.strip() or username,
         unit=unit.strip(),
+        unit_id=match_unit_id(session, unit),
     )
     session.add(user)
     session.flush()
@@ -168,8 +170,10 @@ def set_password(session: Session, user: User, password: str) -> None:
 
 
 def update_profile(session: Session, user: User, *, display_name: str, unit: str) -> None:
+    """Name and unit; the unit's text links the account to the unit it names, if any."""
     user.display_name = display_name.strip() or user.username
     user.unit = unit.strip()
+    user.unit_id = match_unit_id(session, user.unit)
 
 
 def list_users(session: Session) -> list[User]:

@@ -1,7 +1,8 @@
 """Backup and restore: one zip with the database content as JSON, the originals, settings and
 the layout templates in use. Restoring into an empty home gives the same album: same originals
-(by sha256), chapters, order, captions, pins, users (password hashes, never clear text), and the
-review record: sign-offs with their corrections, who holds each review level, and releases.
+(by sha256), chapters, order, captions, pins, users (password hashes, never clear text), the
+collection campaign (units, rounds, targets, reports and letters), and the review record:
+sign-offs with their corrections, who holds each review level, and releases.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ import json
 import shutil
 import tempfile
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, inspect, select
+from sqlalchemy import Date, DateTime, inspect, select
 from sqlalchemy.orm import Session
 
 from album.catalog import find_album
@@ -25,28 +26,36 @@ from album.models import (
     Album,
     Base,
     Chapter,
+    CollectionRound,
     Comment,
+    LetterSent,
     Photo,
     Pin,
+    ProgressReport,
     Proof,
     Release,
     ReviewLevel,
     SignOff,
+    Target,
+    Unit,
     User,
 )
 from album.store import sha256_file
 
 FORMAT = "huace-archive/1"
 # In dependency order; sign-offs after proofs, each correction after the record it corrects.
-TABLES: tuple[type[Base], ...] = (User, Album, Chapter, Photo, Pin, Proof, Comment, ReviewLevel, SignOff,
-                                  Release)
+TABLES: tuple[type[Base], ...] = (Unit, User, Album, Chapter, Photo, Pin, Proof, Comment,
+                                  CollectionRound, Target, ProgressReport, LetterSent,
+                                  ReviewLevel, SignOff, Release)
+# Columns pointing at a row inserted after the one holding them: set once every row is in.
+DEFERRED = {("albums", "cover_photo_id"): "photos", ("units", "parent_id"): "units"}
 
 
 def _row(obj: Base) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for column in inspect(type(obj)).columns:
         value = getattr(obj, column.key)
-        if isinstance(value, datetime):
+        if isinstance(value, (date, datetime)):
             value = value.isoformat()
         elif hasattr(value, "value"):
             value = value.value
@@ -132,9 +141,11 @@ def _insert_rows(session: Session, tables: dict[str, list[dict[str, Any]]]) -> d
     maps: dict[str, dict[int, int]] = {}
     refs = {"album_id": "albums", "chapter_id": "chapters", "submitter_id": "users",
             "created_by": "users", "author_id": "users", "proof_id": "proofs",
-            "cover_photo_id": "photos", "user_id": "users", "signed_proof_id": "proofs",
+            "cover_photo_id": "photos", "unit_id": "units", "parent_id": "units",
+            "round_id": "collection_rounds", "user_id": "users", "signed_proof_id": "proofs",
             "print_proof_id": "proofs", "corrects_id": "sign_offs"}
-    deferred: list[tuple[Base, str, int]] = []
+    deferred: list[tuple[str, int, str, int]] = []
+    objects: dict[tuple[str, int], Base] = {}
     for model in TABLES:
         name = model.__tablename__
         maps[name] = {}
@@ -144,22 +155,24 @@ def _insert_rows(session: Session, tables: dict[str, list[dict[str, Any]]]) -> d
             for key, value in raw.items():
                 if key not in columns or key == "id":
                     continue
+                if (name, key) in DEFERRED:
+                    if value is not None:
+                        deferred.append((name, raw["id"], key, value))
+                    continue
                 if key in refs and value is not None:
-                    target = maps.get(refs[key], {})
-                    if refs[key] == "photos":
-                        continue
-                    value = target.get(value)
+                    value = maps.get(refs[key], {}).get(value)
                 if value is not None and isinstance(columns[key].type, DateTime):
                     value = datetime.fromisoformat(value)
+                elif value is not None and isinstance(columns[key].type, Date):
+                    value = date.fromisoformat(value)
                 values[key] = value
             obj = model(**values)
             session.add(obj)
             session.flush()
             maps[name][raw["id"]] = obj.id
-            if name == "albums" and raw.get("cover_photo_id"):
-                deferred.append((obj, "cover_photo_id", raw["cover_photo_id"]))
+            objects[(name, raw["id"])] = obj
     for pin in session.scalars(select(Pin)):
         pin.photo_ids = [maps["photos"][pid] for pid in pin.photo_ids if pid in maps["photos"]]
-    for obj, key, old in deferred:
-        setattr(obj, key, maps["photos"].get(old))
+    for name, old_id, key, old in deferred:
+        setattr(objects[(name, old_id)], key, maps[DEFERRED[(name, key)]].get(old))
     return {name: len(rows) for name, rows in maps.items()}

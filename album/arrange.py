@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from album.catalog import next_photo_position, parse_trim, review
@@ -21,7 +22,8 @@ from album.errors import AlbumError, ConflictError, NotFoundError
 from album.icc import read_icc
 from album.layout.snapshot import PAGE_MULTIPLES
 from album.map_approval import clean_map_flag
-from album.models import Album, Chapter, Photo, Pin, ReviewState, User
+from album.models import Album, Chapter, Photo, Pin, ReviewState, Unit, User
+from album.unit_names import unit_id_for
 
 SPECIAL_PINS = ("alone", "spread")
 CAPTION_MAX = 2000
@@ -165,6 +167,7 @@ def edit_photo(
     photo.caption = caption
     photo.photographer = _clean(photographer, 200, "摄影")
     photo.unit = _clean(unit, 200, "供稿单位")
+    photo.unit_id = unit_id_for(session, photo.unit, photo.submitter_id)
     photo.place = _clean(place, 300, "地点")
     photo.date_text = _clean(date_text, 60, "日期")
     if has_map is not None:
@@ -294,6 +297,30 @@ class PhotoPage:
         return max(1, math.ceil(self.total / self.per_page))
 
 
+@dataclass(frozen=True)
+class PhotoScope:
+    """The campaign's filters of a review queue: one unit, one 市州 with its counties, and the
+    upload window of one collection round."""
+
+    unit_id: int | None = None
+    city_id: int | None = None
+    uploaded_from: datetime | None = None
+    uploaded_before: datetime | None = None
+
+    def conditions(self) -> list[object]:
+        found: list[object] = []
+        if self.unit_id is not None:
+            found.append(Photo.unit_id == self.unit_id)
+        if self.city_id is not None:
+            found.append(Photo.unit_id.in_(select(Unit.id).where(
+                or_(Unit.id == self.city_id, Unit.parent_id == self.city_id))))
+        if self.uploaded_from is not None:
+            found.append(Photo.created_at >= self.uploaded_from)
+        if self.uploaded_before is not None:
+            found.append(Photo.created_at < self.uploaded_before)
+        return found
+
+
 def find_photos(
     session: Session,
     album: Album,
@@ -303,11 +330,16 @@ def find_photos(
     unassigned: bool = False,
     submitter_id: int | None = None,
     unit: str = "",
+    scope: PhotoScope | None = None,
+    oldest_first: bool = False,
     page: int = 1,
     per_page: int = 60,
 ) -> PhotoPage:
-    """One page of an album's photos, newest first, filtered as a review queue needs."""
+    """One page of an album's photos, newest first (or oldest, as a review queue works through
+    them), filtered as a review queue needs."""
     query = select(Photo).where(Photo.album_id == album.id)
+    if scope is not None:
+        query = query.where(*scope.conditions())
     if status is not None:
         query = query.where(Photo.status == status)
     if unassigned:
@@ -322,7 +354,8 @@ def find_photos(
     page = max(1, page)
     photos = list(
         session.scalars(query.options(selectinload(Photo.submitter), selectinload(Photo.chapter))
-                        .order_by(Photo.created_at.desc(), Photo.id.desc())
+                        .order_by(*((Photo.created_at, Photo.id) if oldest_first
+                                    else (Photo.created_at.desc(), Photo.id.desc())))
                         .offset((page - 1) * per_page).limit(per_page))
     )
     return PhotoPage(photos, total, page, per_page)

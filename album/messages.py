@@ -46,6 +46,7 @@ LIBRARY_PHRASES = (
     ("not enough data", "图像数据不足"),
     ("buffer is not large enough", "图像数据不足"),
     ("is not a zip file", "不是有效的 zip 压缩包"),
+    ("there is no item named", "压缩包里缺少应有的部分，不是完整的 Excel 工作簿"),
     ("bad magic number", "压缩包文件头已损坏"),
     ("bad crc", "压缩包内数据校验失败（已损坏）"),
     ("no such file or directory", "找不到文件"),

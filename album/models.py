@@ -7,10 +7,11 @@ Geometry is in millimetres, pixel sizes end in ``_px``. Photo pixel sizes are st
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     Enum,
     Float,
@@ -61,6 +62,10 @@ class User(Base):
     # Moved on by sign-out, a new password or disabling: sessions issued before stop working.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Collection campaign (#12): the person's 供稿单位 as a row; ``unit`` stays the text typed.
+    unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="SET NULL"), index=True, default=None
+    )
 
 
 class Album(Base):
@@ -154,6 +159,11 @@ class Photo(Base):
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+    # Collection campaign (#12): the unit ``unit`` (the caption's 供稿单位 as printed) maps to.
+    unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="SET NULL"), index=True, default=None
+    )
 
     chapter: Mapped[Chapter | None] = relationship(back_populates="photos")
     submitter: Mapped[User | None] = relationship()
@@ -278,4 +288,92 @@ class Release(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     signers: Mapped[dict] = mapped_column(JSON, default=dict)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- collection campaign (#12): contributing units, rounds, targets, reports and letters ------
+
+
+class UnitLevel(str, enum.Enum):
+    province = "province"  # 省直部门
+    city = "city"  # 市州
+    county = "county"  # 县（市、区）
+
+
+class Unit(Base):
+    """A contributing unit (供稿单位). A county's parent is its 市州; 市州 and 省直 have none.
+
+    ``aliases`` are the other names captions use for it (简称, old names, names of merged units).
+    """
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    level: Mapped[UnitLevel] = mapped_column(Enum(UnitLevel, native_enum=False, length=20))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="SET NULL"), index=True, default=None
+    )
+    contact: Mapped[str] = mapped_column(String(120), default="")
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    aliases: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CollectionRound(Base):
+    """A 征集批次: photos uploaded from ``starts_on`` to ``deadline`` (both days included)."""
+
+    __tablename__ = "collection_rounds"
+    __table_args__ = (UniqueConstraint("album_id", "number", name="uq_round_album_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    album_id: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    starts_on: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[date] = mapped_column(Date)
+
+
+class Target(Base):
+    """How many photos a round asks for: of one unit (``unit_id``), or of every unit of a
+    ``level`` when the unit has none of its own; optionally of one chapter (篇目) only."""
+
+    __tablename__ = "targets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("collection_rounds.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True, default=None)
+    level: Mapped[str] = mapped_column(String(20), default="")
+    chapter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("chapters.id", ondelete="CASCADE"), default=None
+    )
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class ProgressReport(Base):
+    """One issued 通报 (第 ``number`` 期), so the next one takes the next number."""
+
+    __tablename__ = "progress_reports"
+    __table_args__ = (UniqueConstraint("album_id", "number", name="uq_progress_report_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    album_id: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("collection_rounds.id", ondelete="SET NULL"), default=None)
+    issued_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LetterSent(Base):
+    """A reminder letter (催报函) sent to a unit, with the figures it quoted."""
+
+    __tablename__ = "letters_sent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    album_id: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("collection_rounds.id", ondelete="SET NULL"), default=None)
+    sent_on: Mapped[date] = mapped_column(Date)
+    figures: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -24,7 +24,7 @@ from album.home import open_home
 from album.ingest.intake import too_large_message
 from album.map_approval import MAP_BASES
 from album.messages import ROLE_NAMES, gps_words
-from web import admin, auth, contribute, editor, proofs
+from web import admin, auth, campaign, contribute, editor, proofs
 from web.access import PUBLIC, enforce_roles, requires, wants_json
 from web.context import Account, close_db, db, get_home
 from web.security import (
@@ -82,7 +82,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         user = user_for_session(db(), token)
         return Account(user) if user is not None else None
 
-    for module in (auth, contribute, editor, proofs, admin):
+    for module in (auth, contribute, editor, proofs, admin, campaign):
         app.register_blueprint(module.bp)
     requires(PUBLIC)(app.view_functions["static"])
     limiter = init_login_limits(app)

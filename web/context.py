@@ -32,6 +32,7 @@ class Account(UserMixin):
         self.username = user.username
         self.display_name = user.display_name or user.username
         self.unit = user.unit
+        self.unit_id = user.unit_id
         self.role = user.role
 
     def get_id(self) -> str:

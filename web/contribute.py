@@ -19,6 +19,7 @@ from flask import (
 from flask_login import current_user
 
 from album.arrange import edit_submission, find_photos
+from album.campaign.progress import unit_progress
 from album.catalog import chapter_summaries
 from album.errors import AlbumError, ConflictError, IngestError
 from album.ingest.upload import ingest_upload
@@ -116,7 +117,8 @@ def mine():  # type: ignore[no-untyped-def]
     page = find_photos(db(), album(), submitter_id=current_user.id, status=status,
                        page=request.args.get("page", 1, type=int) or 1,
                        per_page=current_app_per_page())
-    return render_template("mine.html", page=page, status=status_arg, STATUS_NAMES=REVIEW_STATE_NAMES)
+    return render_template("mine.html", page=page, status=status_arg, STATUS_NAMES=REVIEW_STATE_NAMES,
+                           unit_row=unit_progress(db(), album(), current_user.unit_id))
 
 
 def current_app_per_page() -> int:

@@ -22,6 +22,7 @@ from album.messages import REVIEW_STATE_NAMES as STATUS_NAMES
 from album.models import ReviewState
 from album.proofread.rules import proofread
 from web.access import EDITORS, requires
+from web.campaign import review_scope
 from web.context import album, colophon_values, db, form_action, get_home, photo_fields, version_of
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
@@ -50,12 +51,14 @@ def review():  # type: ignore[no-untyped-def]
     status_arg = args.get("status", "submitted")
     status = ReviewState(status_arg) if status_arg in ReviewState.__members__ else None
     chapter_arg = args.get("chapter", "")
+    scope, campaign_filters = review_scope(args)
     page = arrange.find_photos(
         db(), album(), status=status,
         chapter_id=int(chapter_arg) if chapter_arg.isdigit() else None,
         unassigned=chapter_arg == "none",
         submitter_id=args.get("contributor", type=int),
         unit=args.get("unit", ""),
+        scope=scope, oldest_first=args.get("order", "oldest") != "newest",
         page=args.get("page", 1, type=int) or 1,
         per_page=int(current_app.config["PER_PAGE"]),
     )
@@ -65,6 +68,7 @@ def review():  # type: ignore[no-untyped-def]
         contributor=args.get("contributor", ""), unit=args.get("unit", ""),
         chapters=chapter_summaries(db(), album()), submitters=submitters,
         units=arrange.units_in_album(db(), album()), STATUS_NAMES=STATUS_NAMES,
+        order=args.get("order", "oldest"), **campaign_filters,
     )
 
 

@@ -36,6 +36,8 @@ COMMANDS = {
     "report": "album.cli.report:report",
     "proofread": "album.cli.proofread:proofread_cmd",
     "glossary": "album.cli.proofread:glossary_cmd",
+    "units": "album.cli.units_cmd:units",
+    "campaign": "album.cli.campaign:campaign",
 }
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from album.campaign.units import has_units, unmatched_names
 from album.catalog import current_album
 from album.cli.common import open_ctx_home
 from album.db import transaction
@@ -44,3 +45,9 @@ def import_cmd(ctx: click.Context, paths: tuple[Path, ...], chapter: str, captio
         f"新增 {report.count('added')} 张，重复 {report.count('duplicate')} 张，"
         f"未导入 {report.count('refused')} 张"
     )
+    with transaction(home.factory) as session:
+        left = unmatched_names(session, current_album(session)) if has_units(session) else []
+    if left:
+        names = "、".join(f"{u.name}（{u.photos} 张）" for u in left[:10])
+        click.echo(f"供稿单位不在单位名单中：{names}{' 等' if len(left) > 10 else ''}；"
+                   f"用 album units map 名称 单位 对应")

@@ -1,19 +1,17 @@
 """Captions sheets (CSV or XLSX) that contributors send beside their photos.
 
 Columns are matched by their Chinese headers (文件名, 图片说明, 摄影, 供稿单位, 地点, 日期, 篇目,
-地图) or the English ones (file, caption, photographer, unit, place, date, chapter, map). CSV files exported
-from Chinese Excel are often GB18030 rather than UTF-8, so both are tried.
+地图) or the English ones (file, caption, photographer, unit, place, date, chapter, map); reading
+the file itself (CSV or XLSX, UTF-8 or GB18030) is album/ingest/tables.py.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 
 from album.errors import IngestError
-from album.messages import explain_error
+from album.ingest.tables import cell_text, read_rows
 
 HEADERS = {
     "文件名": "file", "file": "file", "filename": "file",
@@ -46,13 +44,7 @@ class PhotoMeta:
 
 def read_captions(path: Path) -> dict[str, PhotoMeta]:
     """Map each file name (without folders) to its metadata; raise IngestError on a bad sheet."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        rows = _csv_rows(path)
-    elif suffix in (".xlsx", ".xlsm"):
-        rows = _xlsx_rows(path)
-    else:
-        raise IngestError(f"说明表 {path.name}：只支持 CSV 或 XLSX 文件")
+    rows = read_rows(path, f"说明表 {path.name}")
     if not rows:
         raise IngestError(f"说明表 {path.name} 是空的")
     header = [HEADERS.get(str(h or "").strip().lower()) for h in rows[0]]
@@ -60,47 +52,8 @@ def read_captions(path: Path) -> dict[str, PhotoMeta]:
         raise IngestError(f"说明表 {path.name} 缺少“文件名”（file）列")
     result: dict[str, PhotoMeta] = {}
     for row in rows[1:]:
-        values = {key: _cell(value) for key, value in zip(header, row) if key}
+        values = {key: cell_text(value) for key, value in zip(header, row) if key}
         name = PurePath(values.pop("file", "").replace("\\", "/")).name
         if name:
             result[name] = PhotoMeta(**values)
     return result
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d")  # type: ignore[union-attr]
-    return str(value).strip()
-
-
-def _csv_rows(path: Path) -> list[list[str]]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise IngestError(f"说明表 {path.name}：无法识别文字编码（请存为 UTF-8）")
-    try:
-        return [row for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
-    except csv.Error as exc:
-        raise IngestError(f"说明表 {path.name}：CSV 格式错误（{explain_error(exc)}）") from exc
-
-
-def _xlsx_rows(path: Path) -> list[list[object]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise IngestError(f"说明表 {path.name}：无法读取 Excel 文件（{type(exc).__name__}）") from exc
-    try:
-        sheet = book.worksheets[0]
-        return [list(r) for r in sheet.iter_rows(values_only=True) if any(c is not None for c in r)]
-    finally:
-        book.close()

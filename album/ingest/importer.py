@@ -31,6 +31,7 @@ from album.map_approval import map_from_sheet
 from album.messages import explain_error
 from album.models import Album, Photo, ReviewState
 from album.store import MediaStore, sha256_file
+from album.unit_names import unit_id_for
 from album.units import exif_orientation, upright_size
 
 SKIPPED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
@@ -104,6 +105,7 @@ def ingest_file(
         caption=meta.caption,
         photographer=meta.photographer,
         unit=meta.unit,
+        unit_id=unit_id_for(session, meta.unit, submitter_id),
         place=meta.place,
         taken_at=facts.taken_at,
         date_text=meta.date or (facts.taken_at.strftime("%Y-%m-%d") if facts.taken_at else ""),

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,11 @@ from album.catalog import create_album, get_or_create_chapter
 from album.db import transaction
 from album.home import open_home
 from album.ingest.importer import import_paths
-from album.models import Album, Chapter, Photo, Pin, Proof, Release, ReviewLevel, ReviewState, Role, SignOff, User
+from album.campaign.rounds import add_round, set_target
+from album.campaign.units import save_unit
+from album.models import (
+    Album, Chapter, CollectionRound, LetterSent, Photo, Pin, ProgressReport, Proof, Release, ReviewLevel,
+    ReviewState, Role, SignOff, Target, Unit, UnitLevel, User)
 from album.store import sha256_file
 from cli_support import run_album
 
@@ -59,8 +64,28 @@ def build_source(settings, corpus: Path) -> None:  # type: ignore[no-untyped-def
         s.add(Pin(album_id=album_id, template="alone", photo_ids=[kept[0].id]))
         s.add(Pin(album_id=album_id, template="spread", photo_ids=[kept[-1].id]))
         album_row.cover_photo_id = kept[1].id
+        _campaign(s, album_row, first)
         add_review_record(s, album_id, s.scalars(select(User).where(User.username == "editor1")).one().id)
     home.close()
+
+
+def _campaign(s, album_row: Album, chapter: Chapter) -> None:  # type: ignore[no-untyped-def]
+    """Units (a county made before its 市州, so its parent has the higher id), people and photos in
+    them, a round with targets, an issued 通报 and a letter sent."""
+    county = save_unit(s, None, name="昭觉县", level=UnitLevel.county, contact="吉克", phone="0834-1",
+                       email="zj@example.cn", aliases=["昭觉"])
+    city = save_unit(s, None, name="凉山彝族自治州", level=UnitLevel.city, aliases=["凉山州"])
+    county.parent_id = city.id
+    s.scalars(select(User).where(User.username == "editor1")).one().unit_id = county.id
+    for photo in s.scalars(select(Photo).order_by(Photo.id).limit(3)):
+        photo.unit, photo.unit_id = "凉山州", city.id
+    found = add_round(s, album_row, date(2026, 9, 1), date(2026, 10, 31), "第一批")
+    set_target(s, found, 15, level=UnitLevel.county)
+    set_target(s, found, 40, unit=city)
+    set_target(s, found, 5, unit=county, chapter=chapter)
+    s.add(ProgressReport(album_id=album_row.id, number=1, round_id=found.id, issued_on=date(2026, 10, 1)))
+    s.add(LetterSent(album_id=album_row.id, unit_id=county.id, round_id=found.id, sent_on=date(2026, 10, 2),
+                     figures={"target": 15, "actual": 2}))
 
 
 def add_review_record(s, album_id: int, editor_id: int) -> None:  # type: ignore[no-untyped-def]
@@ -99,6 +124,7 @@ def snapshot(settings) -> dict[str, object]:  # type: ignore[no-untyped-def]
                 "files": sorted((h, sha256_file(home.store.original_path(h))) for h in sha.values()),
                 "review": review_record(s),
                 "ids": sha,
+                "campaign": _campaign_snapshot(s, sha),
             }
     finally:
         home.close()
@@ -117,6 +143,21 @@ def review_record(s) -> list[object]:  # type: ignore[no-untyped-def]
         [(number[r.signed_proof_id], number[r.print_proof_id], r.signers, user[r.created_by])
          for r in s.scalars(select(Release))],
     ]
+def _campaign_snapshot(s, sha: dict[int, str]) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    unit = {u.id: u.name for u in s.scalars(select(Unit))}
+    chapter = {c.id: c.title for c in s.scalars(select(Chapter))}
+    rounds = {r.id: r.number for r in s.scalars(select(CollectionRound))}
+    return {
+        "units": sorted((u.name, u.level.value, unit.get(u.parent_id), u.contact, u.phone, u.email, tuple(u.aliases))
+                        for u in s.scalars(select(Unit))),
+        "people": sorted((u.username, unit.get(u.unit_id)) for u in s.scalars(select(User))),
+        "photos": sorted((sha[p.id], p.unit, unit.get(p.unit_id)) for p in s.scalars(select(Photo))),
+        "rounds": [(r.number, r.name, r.starts_on, r.deadline) for r in s.scalars(select(CollectionRound))],
+        "targets": sorted((rounds[t.round_id], unit.get(t.unit_id) or "", t.level, chapter.get(t.chapter_id) or "",
+                           t.count) for t in s.scalars(select(Target))),
+        "reports": [(r.number, rounds[r.round_id], r.issued_on) for r in s.scalars(select(ProgressReport))],
+        "letters": [(unit[x.unit_id], rounds[x.round_id], x.sent_on, x.figures) for x in s.scalars(select(LetterSent))],
+    }
 
 
 def page_plan(home: Path, ids: dict[int, str], env: dict[str, str] | None = None) -> list[str]:
@@ -156,7 +197,8 @@ def test_round_trip_gives_the_same_album(settings, corpus: Path, tmp_path: Path,
     after_settings = load_settings(new_home, database_url=env.get("ALBUM_DATABASE_URL"))
     after = snapshot(after_settings)
     assert before["review"][0][1][5] == "第2页说明有误"  # the correction points at the returned record
-    for key in ("album", "chapters", "pins", "users", "files", "review"):
+    assert len(before["campaign"]["units"]) == 2 and before["campaign"]["letters"]
+    for key in ("album", "chapters", "pins", "users", "files", "review", "campaign"):
         assert after[key] == before[key], key
     assert after["files"], "the restored album has no files"
     assert all(h == content for h, content in after["files"])

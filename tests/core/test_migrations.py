@@ -89,6 +89,7 @@ def test_create_all_era_database_is_stamped_and_upgraded(settings) -> None:
 def test_half_made_database_without_version_is_refused_clearly(settings) -> None:
     settings.home.mkdir(parents=True)
     engine = make_engine(settings.database_url)
+    Base.metadata.tables["units"].create(engine)  # users.unit_id points at it (PostgreSQL checks)
     Base.metadata.tables["users"].create(engine)
     engine.dispose()
     with pytest.raises(ConfigError, match="缺少表 albums"):

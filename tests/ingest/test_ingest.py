@@ -148,6 +148,26 @@ def test_captions_sheet_without_file_column_is_a_clear_error(tmp_path):
         read_captions(sheet)
 
 
+@pytest.mark.parametrize("content, reason", [
+    (b"not a zip at all", "不是有效的 zip 压缩包"),
+    (None, "压缩包里缺少应有的部分，不是完整的 Excel 工作簿"),
+])
+def test_unreadable_xlsx_captions_sheet_is_explained_in_chinese(tmp_path, content, reason):
+    """An unreadable workbook is named with the reason in Chinese, not a library's class name."""
+    from album.errors import IngestError
+
+    sheet = tmp_path / "说明.xlsx"
+    if content is None:  # a zip, but no workbook inside
+        with zipfile.ZipFile(sheet, "w") as zf:
+            zf.writestr("readme.txt", "x")
+    else:
+        sheet.write_bytes(content)
+    with pytest.raises(IngestError) as caught:
+        read_captions(sheet)
+    assert str(caught.value) == f"说明表 说明.xlsx：无法读取 Excel 文件（{reason}）"
+    assert type(caught.value.__cause__).__name__ not in str(caught.value)
+
+
 def test_zip_with_gbk_names_traversal_and_bomb(db, store, settings, album_id, corpus, tmp_path):
     archive = tmp_path / "上传.zip"
     with zipfile.ZipFile(archive, "w") as zf:

@@ -59,7 +59,9 @@ def test_review_queue_paginates(tmp_path: Path) -> None:
     assert first.count('name="photo" value=') == 5 and "第 1 / 3 页" in first
     last = editor.get("/editor/review?page=3").get_data(as_text=True)
     assert last.count('name="photo" value=') == 2
-    assert "照片00" in last and "照片11" not in last  # newest first
+    assert "照片11" in last and "照片00" not in last  # oldest first: a queue is worked through in order
+    newest = editor.get("/editor/review?page=3&order=newest").get_data(as_text=True)
+    assert "照片00" in newest and "照片11" not in newest
 
 
 def test_chapters_create_rename_reorder_and_conflict(web_env: WebEnv, editor: FlaskClient) -> None:

@@ -14,7 +14,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from album.db import transaction
-from album.models import Comment, Pin, Proof, ReviewState, Role, User
+from album.models import Comment, Pin, Proof, ReviewState, Role, Unit, UnitLevel, User
 from web.access import PUBLIC, UNDECLARED, allowed_roles
 from web_support import WebEnv, add_chapter, add_photo, login, make_env, make_pdf, upload
 
@@ -53,10 +53,11 @@ def fresh_objects(env: WebEnv, corpus_photo: Path | None = None) -> dict[str, in
         comment = Comment(proof_id=proof.id, page=1, text="意见", author_id=env.user_ids["editor"])
         pin = Pin(album_id=album_id, template="alone", photo_ids=[photo_id])
         user = User(username=f"u{next(PROOF_NUMBERS)}", password_hash="unusable", role=Role.contributor)
-        session.add_all([comment, pin, user])
+        unit = Unit(name=f"单位{next(PROOF_NUMBERS)}", level=UnitLevel.county)
+        session.add_all([comment, pin, user, unit])
         session.flush()
         return {"photo_id": photo_id, "chapter_id": chapter_id, "proof_id": proof.id,
-                "comment_id": comment.id, "pin_id": pin.id, "user_id": user.id, "page": 1}
+                "comment_id": comment.id, "pin_id": pin.id, "user_id": user.id, "unit_id": unit.id, "page": 1}
 
 
 def routes(app) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
