@@ -48,7 +48,8 @@ TABLES: tuple[type[Base], ...] = (Unit, User, Album, Chapter, Photo, Pin, Proof,
                                   CollectionRound, Target, ProgressReport, LetterSent,
                                   ReviewLevel, SignOff, Release)
 # Columns pointing at a row inserted after the one holding them: set once every row is in.
-DEFERRED = {("albums", "cover_photo_id"): "photos", ("units", "parent_id"): "units"}
+DEFERRED = {("albums", "cover_photo_id"): "photos", ("units", "parent_id"): "units",
+            ("chapters", "opener_photo_id"): "photos"}
 
 
 def _row(obj: Base) -> dict[str, Any]:

@@ -106,6 +106,10 @@ class Chapter(Base):
     album_id: Mapped[int] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     opener_text: Mapped[str] = mapped_column(Text, default="")
+    # The photo the editor picked for the chapter opener (None: the layout engine chooses). A plain
+    # id like Album.cover_photo_id: a second key between chapters and photos would make every join
+    # between them ambiguous, and a photo that is gone simply falls back to the engine's choice.
+    opener_photo_id: Mapped[int | None] = mapped_column(Integer, default=None)
     position: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -207,6 +211,9 @@ class Proof(Base):
     # What was read (album.release.content_hash of the snapshot) and what was written.
     content_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
     pdf_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # A running job's worker writes this every few seconds; a stale one is retried or failed.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # "host:pid" of the process that owns the job, so a live render is never taken for a dead one.
     worker: Mapped[str] = mapped_column(String(120), default="")
     created_by: Mapped[int | None] = mapped_column(
