@@ -32,13 +32,13 @@ from album.layout.book import Crop
 from album.messages import explain_error
 from album.render.colour import INTENTS, convert_colour, profile_digest
 from album.render.grey import is_monochrome, separate_grey
-from album.render.passthrough import embeddable_as_is
+from album.render.passthrough import MAX_OVERSIZE, embeddable_as_is
 from album.store import MediaStore, sha256_file
 from album.units import exif_orientation, pixels_for, upright_size
 
 # Bump when the pipeline changes in a way that changes pixels, so old cache entries are ignored.
 # 2: originals already fit for the frame are embedded as they are.
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3  # 3: a crop within MAX_OVERSIZE of the target is cropped, not resampled
 # Print: 4:4:4, because a CMYK JPEG has no luminance/chroma split; subsampling would halve the
 # resolution of the K plate that carries the detail. Proof: 4:2:0 is fine on screen and small.
 JPEG_SETTINGS = {
@@ -220,7 +220,11 @@ def _load_upright_crop(request: ImageRequest) -> tuple[Image.Image, float]:
     crop_h_px = (crop.bottom - crop.top) * up_h
     effective_ppi = crop.effective_ppi(up_w, up_h, request.placed_w_mm, request.placed_h_mm)
     # Shrink factor that still fills the frame; >= 1 means the original is too small: keep it.
+    # A crop already within MAX_OVERSIZE of the target (300–450 ppi in print) is only cropped:
+    # resampling it would cost a LANCZOS pass for pixels the printer can use anyway.
     scale = min(1.0, max(request.target_w_px / crop_w_px, request.target_h_px / crop_h_px))
+    if scale >= 1.0 / MAX_OVERSIZE:
+        scale = 1.0
 
     if im.format == "JPEG" and scale < 0.5:
         # Let libjpeg decode at 1/2, 1/4 or 1/8 while staying >= the pixels we need.

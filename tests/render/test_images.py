@@ -192,3 +192,17 @@ def test_pool_processes_in_workers_then_hits_cache(store, corpus):
 def test_unreadable_original_raises_render_error(store, corpus, name):
     with pytest.raises(RenderError, match="照片"):
         prep(store, corpus / name, mode="print", w_mm=40, h_mm=40, orientation=1)
+
+
+@pytest.mark.parametrize("w_mm,resampled", [(120, True), (300, True), (360, False), (470, False)])
+def test_a_crop_within_450_ppi_is_cropped_not_resampled(store, large_photo, w_mm: float, resampled: bool):
+    """5640 px across 120 mm is 1194 ppi and across 300 mm 477 ppi: both resampled to 300 ppi.
+    Across 360 mm (398 ppi) and 470 mm (305 ppi) every pixel of the crop is kept."""
+    h_mm = w_mm * 3172 / 5640
+    prepared = prep(store, large_photo, mode="print", w_mm=w_mm, h_mm=h_mm)
+    target_w = round(w_mm / 25.4 * 300)
+    if resampled:
+        assert abs(prepared.width_px - target_w) <= 1  # the fill scale rounds to the pixel
+    else:
+        assert (prepared.width_px, prepared.height_px) == (5640, 3172)
+        assert prepared.width_px <= 1.5 * target_w
