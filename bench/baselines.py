@@ -8,6 +8,8 @@
   placed size at 300 ppi, encode as JPEG (quality 92, 4:4:4, as print) to memory; in a process
   pool of the same size as the render's. ``floor_icc`` adds the RGB → CMYK conversion through
   the output profile, which print cannot skip either (reported for information).
+- decode: each placed original decoded once at full size, nothing else, in the same pool: the
+  cost no renderer that looks at every pixel can go below (#14: cold print ≤ 5 × this).
 """
 
 from __future__ import annotations
@@ -90,6 +92,19 @@ def run_floor(jobs: list[FloorJob], workers: int) -> int:
     """Do the image work of every job in a process pool; return the encoded bytes."""
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
         return sum(pool.map(_floor_one, jobs, chunksize=4))
+
+
+def run_decode(jobs: list[FloorJob], workers: int) -> int:
+    """Decode every placed original once, fully, in a process pool; return the pixels decoded."""
+    originals = sorted({job.original for job in jobs})
+    with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        return sum(pool.map(_decode_one, originals, chunksize=4))
+
+
+def _decode_one(path: str) -> int:
+    with Image.open(path) as im:
+        im.load()
+        return im.width * im.height
 
 
 _TRANSFORM: list[ImageCms.ImageCmsTransform] = []
