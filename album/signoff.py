@@ -60,10 +60,10 @@ def stages_for(role: Role) -> tuple[str, ...]:
     return tuple(stage for stage in STAGES if role in STAGE_ROLES[stage])
 
 
-def sign_offs(session: Session, album: Album) -> list[SignOff]:
+def sign_offs(session: Session, album_id: int) -> list[SignOff]:
     """Every record of the album, oldest first."""
     return list(session.scalars(
-        select(SignOff).where(SignOff.album_id == album.id).order_by(SignOff.id)))
+        select(SignOff).where(SignOff.album_id == album_id).order_by(SignOff.id)))
 
 
 def effective(records: list[SignOff]) -> list[SignOff]:
@@ -97,8 +97,7 @@ def stage_status(session: Session, proof: Proof, stage: str) -> StageStatus:
 
 def signed_on(session: Session, proof: Proof) -> list[SignOff]:
     """The standing records signed on this very proof, in stage order then time."""
-    records = effective(list(session.scalars(
-        select(SignOff).where(SignOff.album_id == proof.album_id).order_by(SignOff.id))))
+    records = effective(sign_offs(session, proof.album_id))
     mine = [r for r in records if r.proof_id == proof.id]
     return sorted(mine, key=lambda r: (STAGES.index(r.stage), r.id))
 
@@ -190,7 +189,7 @@ def sign(session: Session, proof: Proof, user: User, *, stage: str, decision: st
     if corrects is not None:
         round_ = corrects.round
     else:
-        round_ = 1 + len([r for r in sign_offs(session, _album_of(session, proof))
+        round_ = 1 + len([r for r in sign_offs(session, proof.album_id)
                           if r.stage == stage and r.corrects_id is None])
     record = SignOff(
         album_id=proof.album_id, proof_id=proof.id, stage=stage,
@@ -208,13 +207,6 @@ def sign(session: Session, proof: Proof, user: User, *, stage: str, decision: st
 def sign_offs_on_stage(session: Session, proof: Proof, stage: str) -> list[SignOff]:
     return list(session.scalars(select(SignOff).where(
         SignOff.proof_id == proof.id, SignOff.stage == stage).order_by(SignOff.id)))
-
-
-def _album_of(session: Session, proof: Proof) -> Album:
-    album = session.get(Album, proof.album_id)
-    if album is None:
-        raise NotFoundError("画册不存在")
-    return album
 
 
 def get_sign_off(session: Session, proof: Proof, sign_off_id: int) -> SignOff:
