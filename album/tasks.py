@@ -78,28 +78,28 @@ class EmbeddedConsumer(threading.Thread):
     def __init__(self, queue: RenderQueue) -> None:
         super().__init__(name="render-queue", daemon=True)
         self.queue = queue
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join()
 
     def run(self) -> None:
         interval = self.queue.home.settings.heartbeat_seconds
         next_sweep = 0.0
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             try:
                 if time.monotonic() >= next_sweep:
                     self.queue.sweep()
                     next_sweep = time.monotonic() + interval
                 task = self.queue.huey.dequeue()
                 if task is None:
-                    self._stop.wait(0.2)
+                    self._halt.wait(0.2)
                 else:
                     self.queue.huey.execute(task)
             except Exception:  # noqa: BLE001 - the consumer must outlive one bad message or a busy database
                 log.exception("render queue consumer")
-                self._stop.wait(1.0)
+                self._halt.wait(1.0)
 
 
 def start_render(queue: RenderQueue, album_id: int, kind: str, *, user_id: int | None,
