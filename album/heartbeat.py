@@ -58,9 +58,11 @@ class Heartbeat:
             raise RenderCancelled()
 
     def guard(self, progress: Callable[[float], None] | None) -> Callable[[float], None]:
-        """``progress`` that first stops a cancelled render (each step is a place to stop)."""
+        """``progress`` that first stops a cancelled render: each step before the end is a
+        place to stop (the PDF is still in its temporary folder then)."""
         def step(fraction: float) -> None:
-            self.check()
+            if fraction < 1.0:
+                self.check()
             if progress is not None:
                 progress(fraction)
         return step

@@ -120,7 +120,10 @@ def run_proof(home: Home, proof_id: int,
 
     A final (付印) render checks the release gate in the transaction that reads the album, and
     is recorded as a release only when its preflight finds no error; otherwise its PDF is
-    removed, so nothing that looks released exists without the record."""
+    removed, so nothing that looks released exists without the record.
+
+    A heartbeat beats beside the render (album.heartbeat) so a dead render can be told from a
+    live one on any machine; an editor's cancel stops it at a progress step (``cancelled``)."""
     try:
         with Heartbeat(home.factory, proof_id, home.settings.heartbeat_seconds) as beat:
             outcome = _run_beating(home, proof_id, beat, beat.guard(progress))
@@ -179,7 +182,10 @@ def _run_beating(home: Home, proof_id: int, beat: Heartbeat,
         out_path.unlink(missing_ok=True)
         raise ReleaseRefused(
             f"预检发现 {result.summary()['errors']} 项错误，未付印；详见 {json_path.name}")
-    beat.check()
+    if beat.cancelled.is_set():  # asked after the last step: what this render wrote goes too
+        for path in (out_path, json_path, out_path.with_suffix(".preflight.html")):
+            path.unlink(missing_ok=True)
+        raise RenderCancelled()
     _finish(home, proof_id, status="done", progress=1.0, page_count=report.page_count,
             report_path=str(json_path), preflight=result.summary(),
             pdf_sha256=sha256_file(out_path), release=basis)
@@ -188,14 +194,12 @@ def _run_beating(home: Home, proof_id: int, beat: Heartbeat,
 
 
 def _discard(home: Home, proof_id: int) -> None:
-    """A cancelled render ends ``cancelled`` and leaves no PDF and no report behind."""
+    """A cancelled render ends ``cancelled``; it left no PDF (stopped in its temporary folder,
+    or its files removed when the cancel came after the last step)."""
     with transaction(home.factory) as session:
         proof = session.get(Proof, proof_id)
         if proof is None:
             return
-        pdf = Path(proof.pdf_path)
-        for path in (pdf, pdf.with_suffix(".preflight.json"), pdf.with_suffix(".preflight.html")):
-            path.unlink(missing_ok=True)
         proof.status, proof.error = "cancelled", "已取消"
         proof.finished_at = datetime.now(timezone.utc)
 

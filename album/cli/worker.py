@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
               help="Renders this process runs at once (threads; each render also uses image processes).")
 @click.pass_context
 def worker(ctx: click.Context, workers: int) -> None:
-    """Render the jobs of the home's queue until stopped (Ctrl-C or SIGTERM ends it gracefully).
+    """Render the jobs of the home's queue until stopped: Ctrl-C lets running renders finish,
+    SIGTERM stops at once (their jobs go silent and are retried by another worker).
 
     Beside the consumer, a sweep puts back on the queue any job whose worker went silent."""
     home = open_ctx_home(ctx)
