@@ -77,7 +77,7 @@ def cancel_job(session: Session, proof: Proof) -> str:
     """An editor's cancel: a queued job is never started, a running one stops at its next
     progress step (its worker reads ``cancelling`` on its heartbeat). Returns the new status."""
     if proof.status == "queued":
-        proof.status, proof.error = "cancelled", "已取消"
+        proof.status = "cancelled"  # its name says it all: no failure reason
         proof.finished_at = datetime.now(timezone.utc)
     elif proof.status == "running":
         proof.status = CANCELLING
@@ -132,7 +132,7 @@ def sweep(home: Home, requeue: Callable[[int], None]) -> Sweep:
         for proof in stale_jobs(session, settings):
             now = datetime.now(timezone.utc)
             if proof.status == CANCELLING:
-                values, bucket = {"status": "cancelled", "error": "已取消", "finished_at": now}, done.cancelled
+                values, bucket = {"status": "cancelled", "finished_at": now}, done.cancelled
             elif proof.attempts == 0:
                 values, bucket = {"status": "failed", "error": INTERRUPTED, "finished_at": now}, done.failed
             elif proof.attempts >= settings.max_attempts:

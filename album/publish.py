@@ -200,7 +200,7 @@ def _discard(home: Home, proof_id: int) -> None:
         proof = session.get(Proof, proof_id)
         if proof is None:
             return
-        proof.status, proof.error = "cancelled", "已取消"
+        proof.status = "cancelled"
         proof.finished_at = datetime.now(timezone.utc)
 
 
