@@ -45,10 +45,23 @@ class Settings:
     # Where the web app counts failed sign-ins: in the process (one server) or a shared store
     # such as ``redis://host:6379/0`` when several web processes serve the same album.
     limiter_storage: str = "memory://"
+    # Render jobs go through a Huey queue: SQLite in the home by default, Redis
+    # (``redis://host:6379/0``) when workers on several machines share it.
+    queue_url: str = ""
+    # A running job beats every ``heartbeat_seconds``; one silent for ``stale_after_seconds`` is
+    # taken for dead and retried, up to ``max_attempts`` starts in all.
+    heartbeat_seconds: float = 5.0
+    stale_after_seconds: float = 30.0
+    max_attempts: int = 3
 
     @property
     def proofs_dir(self) -> Path:
         return self.home / "proofs"
+
+    @property
+    def queue_path(self) -> Path:
+        """The embedded queue's SQLite file (used when no ``queue_url`` is set)."""
+        return self.home / "queue.sqlite3"
 
 
 def resolve_home(home: str | os.PathLike[str] | None) -> Path:
@@ -72,7 +85,7 @@ def load_settings(home: str | os.PathLike[str] | None = None, **overrides: objec
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{toml_path}: not valid TOML ({exc})") from exc
     for key, variable in (("database_url", "ALBUM_DATABASE_URL"), ("limiter_storage", "ALBUM_LIMITER_STORAGE"),
-                          ("grey_photos", "ALBUM_GREY_PHOTOS")):
+                          ("grey_photos", "ALBUM_GREY_PHOTOS"), ("queue_url", "ALBUM_QUEUE_URL")):
         if os.environ.get(variable):
             values[key] = os.environ[variable]
     values.update({k: v for k, v in overrides.items() if v is not None})
@@ -95,4 +108,14 @@ def load_settings(home: str | os.PathLike[str] | None = None, **overrides: objec
         workers=int(values.pop("workers", 0) or 0),
         grey_photos=grey_photos,
         limiter_storage=str(values.pop("limiter_storage", "") or "memory://"),
+        queue_url=_queue_url(str(values.pop("queue_url", "") or "")),
+        heartbeat_seconds=float(values.pop("heartbeat_seconds", Settings.heartbeat_seconds)),
+        stale_after_seconds=float(values.pop("stale_after_seconds", Settings.stale_after_seconds)),
+        max_attempts=max(1, int(values.pop("max_attempts", Settings.max_attempts))),
     )
+
+
+def _queue_url(url: str) -> str:
+    if url and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"queue_url = {url!r}: expected a redis:// URL (or none for the embedded queue)")
+    return url

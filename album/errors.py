@@ -34,3 +34,10 @@ class ConflictError(AlbumError):
 
     def __init__(self, message: str = "已被他人修改，请刷新后重试") -> None:
         super().__init__(message)
+
+
+class RenderCancelled(AlbumError):
+    """An editor cancelled the render job while it ran."""
+
+    def __init__(self, message: str = "渲染已取消") -> None:
+        super().__init__(message)

@@ -2,7 +2,8 @@
 
 Repair never deletes an original: files without a row and files whose content no longer matches
 their name are moved aside into ``HOME/lost+found``; leftover temporary files from an
-interrupted write (never complete originals) are removed.
+interrupted write (never complete originals) are removed; render jobs whose worker went
+silent are put back on the queue, or failed once they have used up their attempts.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import select
 
 from album.db import transaction
 from album.home import Home
-from album.jobs import fail_interrupted, interrupted_jobs
+from album.jobs import stale_jobs
 from album.models import Photo
 from album.store import sha256_file
 
@@ -49,7 +50,7 @@ def check_home(home: Home, *, repair: bool = False) -> CheckReport:
     store = home.store
     with transaction(home.factory) as session:
         rows = session.execute(select(Photo.id, Photo.sha256)).all()
-        stuck = interrupted_jobs(session)
+        stuck = stale_jobs(session, home.settings)
     referenced = {sha for _, sha in rows}
     report.missing_files = [(pid, sha) for pid, sha in rows if not store.has_original(sha)]
     for sha in store.iter_originals():
@@ -76,5 +77,12 @@ def _repair(home: Home, report: CheckReport) -> None:
         tmp.unlink(missing_ok=True)
         report.repaired.append(f"已删除临时文件 {tmp.name}")
     if report.stuck_jobs:
-        fail_interrupted(home)
-        report.repaired.append(f"{report.stuck_jobs} 个中断的渲染任务已标为失败")
+        from album.tasks import RenderQueue  # Huey is loaded only when there is a job to put back
+
+        done = RenderQueue(home).sweep()
+        if done.retried:
+            report.repaired.append(f"{len(done.retried)} 个中断的渲染任务已重新排队")
+        if done.failed:
+            report.repaired.append(f"{len(done.failed)} 个中断的渲染任务已标为失败")
+        if done.cancelled:
+            report.repaired.append(f"{len(done.cancelled)} 个取消中的渲染任务已标为取消")

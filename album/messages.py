@@ -12,7 +12,8 @@ REVIEW_STATE_NAMES = {ReviewState.submitted: "待审", ReviewState.accepted: "�
 ROLE_NAMES = {Role.contributor: "供稿人", Role.editor: "编辑", Role.admin: "管理员",
               Role.proofreader: "校对", Role.expert: "审读专家"}
 PROOF_KIND_NAMES = {"proof": "校样", "print": "印刷文件", "cover": "封面"}
-PROOF_STATUS_NAMES = {"queued": "排队中", "running": "渲染中", "done": "完成", "failed": "失败"}
+PROOF_STATUS_NAMES = {"queued": "排队中", "running": "渲染中", "done": "完成", "failed": "失败",
+                      "cancelling": "正在取消", "cancelled": "已取消"}
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 GREY_PHOTOS_NAMES = {"k_only": "只印黑版", "gcr": "黑版为主，最暗处加印彩色", "cmyk": "四色印刷"}
 

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from album.db import transaction
-from album.errors import NotFoundError
+from album.errors import NotFoundError, RenderCancelled
+from album.heartbeat import CANCELLING, Heartbeat
 from album.home import Home
 from album.icc import read_icc
 from album.layout.book import Book
@@ -94,9 +95,10 @@ def album_content_hash(home: Home, session: Session, album: Album,
 
 def create_proof(home: Home, album_id: int, kind: str, *, spreads: bool = False,
                  final: bool = False, user_id: int | None = None,
-                 out_path: Path | None = None) -> Proof:
+                 out_path: Path | None = None, worker: str | None = None) -> Proof:
     """Reserve the next proof number and the file it will be written to. ``final`` asks for
-    the 付印 render of a print PDF: it passes the release gate or fails with the reason."""
+    the 付印 render of a print PDF: it passes the release gate or fails with the reason.
+    ``worker`` names its owner: this process by default, nobody ("") while it waits in a queue."""
     if kind not in KINDS:
         raise ValueError(f"unknown render kind {kind!r}")
     if final and kind != "print":
@@ -106,7 +108,7 @@ def create_proof(home: Home, album_id: int, kind: str, *, spreads: bool = False,
         target = out_path or home.settings.proofs_dir / f"{number:03d}-{kind}.pdf"
         proof = Proof(album_id=album_id, number=number, kind=kind, status="queued",
                       settings={"spreads": spreads, "final": final}, pdf_path=str(Path(target).resolve()),
-                      created_by=user_id, worker=this_worker())
+                      created_by=user_id, worker=this_worker() if worker is None else worker)
         session.add(proof)
     return proof
 
@@ -118,58 +120,88 @@ def run_proof(home: Home, proof_id: int,
 
     A final (付印) render checks the release gate in the transaction that reads the album, and
     is recorded as a release only when its preflight finds no error; otherwise its PDF is
-    removed, so nothing that looks released exists without the record."""
-    basis: ReleaseBasis | None = None
+    removed, so nothing that looks released exists without the record.
+
+    A heartbeat beats beside the render (album.heartbeat) so a dead render can be told from a
+    live one on any machine; an editor's cancel stops it at a progress step (``cancelled``)."""
     try:
-        with transaction(home.factory) as session:
-            proof = session.get(Proof, proof_id)
-            if proof is None:
-                raise NotFoundError(f"没有编号为 {proof_id} 的校样")
-            proof.status = "running"
-            proof.worker = this_worker()
-            album = session.get(Album, proof.album_id)
-            snapshot = snapshot_album(session, album)
-            proof.content_hash = album_content_hash(home, session, album, snapshot)
-            kind, number, spreads = proof.kind, proof.number, bool(proof.settings.get("spreads"))
-            final = bool(proof.settings.get("final"))
-            if final:
-                basis = release_basis(session, album, proof.content_hash)
-            preflight_input = replace(build_preflight_input(session, album, home.store), final=final)
-            out_path = Path(proof.pdf_path)
-            options = _options(home, album, kind, number, spreads)
-            if kind == "print":
-                options = replace(
-                    options, release_note=basis.describe() if basis else None,
-                    slug=f"付印 校样第{basis.proof_number}版" if basis else unreleased_slug(session, album))
-            proof.settings = {"spreads": options.spreads, "final": final, "ppi": options.target_ppi,
-                              "mode": options.mode, "profile": str(options.cmyk_profile),
-                              "intent": options.rendering_intent, "watermark": options.watermark or "",
-                              "grey_photos": options.grey_photos,
-                              "trim_mm": [album.trim_width_mm, album.trim_height_mm],
-                              "bleed_mm": album.bleed_mm}
-            cover = _cover_facts(session, album)
-        book = paginate(snapshot, load_templates(home.settings.layouts_dir))
-        if kind == "cover":
-            report = _render_cover(home, cover, book, out_path, options)
-            result = _cover_preflight(out_path)
-        else:
-            report = _render(home, book, out_path, options, progress)
-            result = run_preflight(book, preflight_input, pdf_path=out_path, render_report=report,
-                                   mode=kind)
-        json_path = out_path.with_suffix(".preflight.json")
-        write_report(result, json_path, out_path.with_suffix(".preflight.html"))
-        if basis is not None and result.has_errors:
-            out_path.unlink(missing_ok=True)
-            raise ReleaseRefused(
-                f"预检发现 {result.summary()['errors']} 项错误，未付印；详见 {json_path.name}")
+        with Heartbeat(home.factory, proof_id, home.settings.heartbeat_seconds) as beat:
+            outcome = _run_beating(home, proof_id, beat, beat.guard(progress))
+    except RenderCancelled:
+        _discard(home, proof_id)
+        raise
     except Exception as exc:
         _finish(home, proof_id, status="failed", error=str(exc) or type(exc).__name__)
         raise
+    return outcome
+
+
+def _run_beating(home: Home, proof_id: int, beat: Heartbeat,
+                 progress: Callable[[float], None]) -> RenderOutcome:
+    """The render itself, while its heartbeat runs; a cancel stops it at a progress step."""
+    basis: ReleaseBasis | None = None
+    with transaction(home.factory) as session:
+        proof = session.get(Proof, proof_id)
+        if proof is None:
+            raise NotFoundError(f"没有编号为 {proof_id} 的校样")
+        if proof.status != CANCELLING:  # a cancel asked before the start still stops it
+            proof.status = "running"
+        proof.worker = this_worker()
+        album = session.get(Album, proof.album_id)
+        snapshot = snapshot_album(session, album)
+        proof.content_hash = album_content_hash(home, session, album, snapshot)
+        kind, number, spreads = proof.kind, proof.number, bool(proof.settings.get("spreads"))
+        final = bool(proof.settings.get("final"))
+        if final:
+            basis = release_basis(session, album, proof.content_hash)
+        preflight_input = replace(build_preflight_input(session, album, home.store), final=final)
+        out_path = Path(proof.pdf_path)
+        options = _options(home, album, kind, number, spreads)
+        if kind == "print":
+            options = replace(
+                options, release_note=basis.describe() if basis else None,
+                slug=f"付印 校样第{basis.proof_number}版" if basis else unreleased_slug(session, album))
+        proof.settings = {"spreads": options.spreads, "final": final, "ppi": options.target_ppi,
+                          "mode": options.mode, "profile": str(options.cmyk_profile),
+                          "intent": options.rendering_intent, "watermark": options.watermark or "",
+                          "grey_photos": options.grey_photos,
+                          "trim_mm": [album.trim_width_mm, album.trim_height_mm],
+                          "bleed_mm": album.bleed_mm}
+        cover = _cover_facts(session, album)
+    book = paginate(snapshot, load_templates(home.settings.layouts_dir))
+    if kind == "cover":
+        report = _render_cover(home, cover, book, out_path, options)
+        result = _cover_preflight(out_path)
+    else:
+        report = _render(home, book, out_path, options, progress)
+        result = run_preflight(book, preflight_input, pdf_path=out_path, render_report=report,
+                               mode=kind)
+    json_path = out_path.with_suffix(".preflight.json")
+    write_report(result, json_path, out_path.with_suffix(".preflight.html"))
+    if basis is not None and result.has_errors:
+        out_path.unlink(missing_ok=True)
+        raise ReleaseRefused(
+            f"预检发现 {result.summary()['errors']} 项错误，未付印；详见 {json_path.name}")
+    if beat.cancelled.is_set():  # asked after the last step: what this render wrote goes too
+        for path in (out_path, json_path, out_path.with_suffix(".preflight.html")):
+            path.unlink(missing_ok=True)
+        raise RenderCancelled()
     _finish(home, proof_id, status="done", progress=1.0, page_count=report.page_count,
             report_path=str(json_path), preflight=result.summary(),
             pdf_sha256=sha256_file(out_path), release=basis)
     return RenderOutcome(proof_id, number, out_path, report, result, book,
                          basis.describe() if basis else None)
+
+
+def _discard(home: Home, proof_id: int) -> None:
+    """A cancelled render ends ``cancelled``; it left no PDF (stopped in its temporary folder,
+    or its files removed when the cancel came after the last step)."""
+    with transaction(home.factory) as session:
+        proof = session.get(Proof, proof_id)
+        if proof is None:
+            return
+        proof.status = "cancelled"
+        proof.finished_at = datetime.now(timezone.utc)
 
 
 def _finish(home: Home, proof_id: int, release: ReleaseBasis | None = None,

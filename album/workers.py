@@ -1,4 +1,4 @@
-"""Which process owns a job: "host:pid", and whether that process is still alive."""
+"""Which process owns a job: "host:pid", and whether that process is known to be gone."""
 
 from __future__ import annotations
 
@@ -10,18 +10,19 @@ def this_worker() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def worker_alive(worker: str) -> bool:
-    """True when ``worker`` is a live process on this host. A job of another host cannot be
-    judged from here and counts as alive; an unnamed one (older rows) as dead."""
+def process_gone(worker: str) -> bool:
+    """True when ``worker`` is known dead: a process of this host that no longer runs, or no
+    name at all (older rows). A process of another host cannot be judged from here (False):
+    its job's heartbeat tells."""
     host, _, pid = worker.rpartition(":")
     if not host or not pid.isdigit():
-        return False
-    if host != socket.gethostname():
         return True
+    if host != socket.gethostname():
+        return False
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
-        return False
-    except PermissionError:
         return True
-    return True
+    except PermissionError:
+        return False
+    return False

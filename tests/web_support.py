@@ -81,6 +81,13 @@ def make_env(tmp_path: Path, **config: object) -> WebEnv:
     return env
 
 
+def stop_queue(env: WebEnv) -> None:
+    """Stop the embedded consumer thread of the app's render queue, if a render started one."""
+    queue = env.app.extensions.get("album_queue")
+    if queue is not None:
+        queue.stop_consumer()
+
+
 def login(client: FlaskClient, username: str, password: str = PASSWORD) -> None:
     response = client.post("/login", data={"username": username, "password": password})
     assert response.status_code == 302, response.data[:300]

@@ -3,6 +3,7 @@ current album and the signed-in account, and the unit of work a form submits."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,9 +19,12 @@ from album.catalog import current_album
 from album.errors import AlbumError, ConflictError
 from album.home import Home
 from album.models import Album, Role, User
+from album.tasks import RenderQueue
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+_QUEUE_LOCK = threading.Lock()
 
 
 class Account(UserMixin):
@@ -51,6 +55,19 @@ class Account(UserMixin):
 
 def get_home() -> Home:
     return current_app.extensions["album_home"]
+
+
+def get_queue() -> RenderQueue:
+    """The home's render queue, opened on first use. Unless the app runs without one
+    (``ALBUM_EMBEDDED_WORKER`` false: ``album serve --no-worker``), this process consumes it
+    too, from its first render on, so one machine needs no separate worker."""
+    with _QUEUE_LOCK:
+        queue = current_app.extensions.get("album_queue")
+        if queue is None:
+            queue = current_app.extensions["album_queue"] = RenderQueue(get_home())
+    if current_app.config.get("ALBUM_EMBEDDED_WORKER", True):
+        queue.start_consumer()
+    return queue
 
 
 def db() -> Session:

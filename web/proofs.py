@@ -28,7 +28,7 @@ from album.messages import PROOF_STATUS_NAMES as STATUS_NAMES
 from album.models import Proof
 from album.thumbs import PAGE_WIDTHS, page_thumbnail, pdf_page_count
 from web.access import EDITORS, SIGNED_IN, requires
-from web.context import album, db, form_action, get_home
+from web.context import album, db, form_action, get_home, get_queue
 
 bp = Blueprint("proofs", __name__, url_prefix="/proofs")
 
@@ -72,8 +72,8 @@ def index():  # type: ignore[no-untyped-def]
 @bp.post("/start")
 @requires(EDITORS)
 def start():  # type: ignore[no-untyped-def]
-    from album.jobs import start_render
     from album.publish import check_release
+    from album.tasks import start_render
 
     kind = request.form.get("kind", "proof")
     if kind not in ("proof", "print"):
@@ -87,10 +87,24 @@ def start():  # type: ignore[no-untyped-def]
             check_release(get_home(), album().id)
         if not gate.ok:
             return redirect(url_for("proofs.index"))
-    proof_id = start_render(get_home(), album().id, kind, user_id=current_user.id, spreads=spreads,
+    proof_id = start_render(get_queue(), album().id, kind, user_id=current_user.id, spreads=spreads,
                             final=final)
     flash("已开始付印渲染" if final else f"已开始渲染{KIND_NAMES[kind]}", "info")
     return redirect(url_for("proofs.index", started=proof_id))
+
+
+@bp.post("/<int:proof_id>/cancel")
+@requires(EDITORS)
+def cancel(proof_id: int):  # type: ignore[no-untyped-def]
+    """Cancel a render: a queued one never starts, a running one stops at its next step."""
+    from album.jobs import cancel_job
+
+    proof = get_proof(proof_id)
+    with form_action() as result:
+        status = cancel_job(db(), proof)
+        result.done = (f"已取消第 {proof.number} 版的渲染" if status == "cancelled"
+                       else f"正在取消第 {proof.number} 版的渲染，将在下一步停止")
+    return redirect(url_for("proofs.index"))
 
 
 @bp.get("/api/<int:proof_id>/status")

@@ -38,6 +38,7 @@ COMMANDS = {
     "glossary": "album.cli.proofread:glossary_cmd",
     "units": "album.cli.units_cmd:units",
     "campaign": "album.cli.campaign:campaign",
+    "worker": "album.cli.worker:worker",
 }
 
 

@@ -15,13 +15,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from web_support import WebEnv, make_env, served_app
+from web_support import WebEnv, make_env, served_app, stop_queue
 
 
 @pytest.fixture
-def web_env(tmp_path: Path) -> WebEnv:
-    """The app on a fresh home (testing config, CSRF off) with one account per role."""
-    return make_env(tmp_path)
+def web_env(tmp_path: Path) -> Iterator[WebEnv]:
+    """The app on a fresh home (testing config, CSRF off) with one account per role; the render
+    queue's consumer thread, if a render started it, is stopped after."""
+    env = make_env(tmp_path)
+    yield env
+    stop_queue(env)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Web security guarantees, one test each: CSRF on every state-changing route (read from the URL
 map), cookie flags, password hashes, login throttling, headers on every kind of response, no stack
-trace for a user, a secret key that survives a restart, and ``album serve`` failing stale jobs."""
+trace for a user, a secret key that survives a restart, and ``album serve`` leaving queued jobs to the queue and
+putting back (or failing) the ones whose worker went silent."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 import stat
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from sqlalchemy import text
 from web_support import (
     PASSWORD,
     WebEnv,
+    add_chapter,
     add_photo,
     album_serve,
     first_answer,
@@ -31,7 +33,7 @@ from werkzeug.security import generate_password_hash
 
 from album.accounts import create_user, set_password
 from album.db import transaction
-from album.models import Proof, Role, User
+from album.models import Proof, ReviewState, Role, User
 from web import create_app
 from web.access import PUBLIC, requires
 from web.security import CSP, SECRET_KEY_FILE, SECURITY_HEADERS, persistent_secret_key
@@ -284,26 +286,54 @@ def test_secret_key_created_once_when_processes_race(tmp_path: Path) -> None:
         persistent_secret_key(tmp_path)
 
 
-def test_serve_marks_interrupted_renders_failed(tmp_path: Path) -> None:
+@pytest.mark.slow  # two real `album serve` runs and two renders
+def test_serve_keeps_queued_renders_and_retries_or_fails_interrupted_ones(tmp_path: Path) -> None:
+    """A restart no longer fails queued jobs: they are in the queue and render when a consumer
+    runs (``album serve`` itself, not with --no-worker). A queue job whose worker went silent is
+    put back; a direct render left running by a dead process is failed, as before."""
+    from album.tasks import RenderQueue, start_render
+
     home = tmp_path / "home"
     env = make_env(tmp_path)
-    add_photo(env, "contributor")
+    chapter = add_chapter(env, "第一篇")
+    for n in range(2):
+        add_photo(env, "contributor", f"照片{n}", status=ReviewState.accepted, chapter_id=chapter, position=n)
+    queue = RenderQueue(env.home)
+    assert start_render(queue, env.album_id(), "proof", user_id=None)  # proof number 1, on the queue
+    long_ago = datetime.now(timezone.utc) - timedelta(minutes=5)
     with transaction(env.home.factory) as session:
-        for number, status in ((1, "running"), (2, "queued"), (3, "done")):
-            session.add(Proof(album_id=env.album_id(), number=number, kind="proof", status=status))
+        for number, status, attempts, worker in ((2, "running", 0, ""), (3, "running", 1, "other-host:7"),
+                                                 (4, "done", 1, "other-host:7")):
+            session.add(Proof(album_id=env.album_id(), number=number, kind="proof", status=status,
+                              attempts=attempts, worker=worker, heartbeat_at=long_ago,
+                              pdf_path=str(home / "proofs" / f"{number:03d}-proof.pdf")))
     with transaction(env.home.factory) as session:
         accounts_before = {u.username: (u.password_hash, u.role, u.active) for u in session.query(User)}
     env.home.close()
-    with album_serve(home) as server:
-        assert server.lines, "album serve printed nothing"
-        assert any("上次中断的渲染任务：2 个已标记为失败" in line for line in server.lines), server.lines
+    with album_serve(home, "--no-worker") as server:
+        assert any("上次中断的渲染任务：1 个重新排队，1 个已标记为失败" in line for line in server.lines), server.lines
+        assert any("留给 album worker" in line for line in server.lines), server.lines
         assert first_answer(f"{server.base}/login") == 200, "server did not answer"
+        time.sleep(1.0)
     reopened = create_app({"ALBUM_HOME": str(home), "SECRET_KEY": "x" * 32})
-    with transaction(reopened.extensions["album_home"].factory) as session:
-        states = {p.number: (p.status, p.error) for p in session.query(Proof)}
-    assert states[1][0] == states[2][0] == "failed" and "中断" in states[1][1]
-    assert states[3][0] == "done"
-    with transaction(reopened.extensions["album_home"].factory) as session:
+    factory = reopened.extensions["album_home"].factory
+
+    def states() -> dict[int, tuple[str, str, int]]:
+        with transaction(factory) as session:
+            return {p.number: (p.status, p.error, p.attempts) for p in session.query(Proof)}
+
+    assert states()[1][0] == states()[3][0] == "queued", "--no-worker renders nothing"
+    assert states()[2][0] == "failed" and "中断" in states()[2][1]
+    assert states()[4][0] == "done"
+
+    with album_serve(home) as server:
+        assert any("上次中断的渲染任务：0 个重新排队，0 个已标记为失败" in line for line in server.lines), server.lines
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and {states()[1][0], states()[3][0]} != {"done"}:
+            time.sleep(0.2)
+    assert (states()[1][0], states()[1][2]) == ("done", 1), states()
+    assert (states()[3][0], states()[3][2]) == ("done", 2), "the retried job counts its second start"
+    with transaction(factory) as session:
         accounts_after = {u.username: (u.password_hash, u.role, u.active) for u in session.query(User)}
     assert accounts_after == accounts_before, "album serve must never change an account"
     assert (home / SECRET_KEY_FILE).exists()  # serve without a configured key made one

@@ -1,11 +1,11 @@
-/* Proof list: poll the status of queued and running renders until they finish. */
+/* Proof list: poll the status of queued, running and cancelling renders until they finish. */
 "use strict";
 
 (function () {
+  const ACTIVE = ["queued", "running", "cancelling"];
   const rows = Array.from(document.querySelectorAll("#proof-table tr[data-status-url]"))
-    .filter((row) => row.dataset.status === "queued" || row.dataset.status === "running");
+    .filter((row) => ACTIVE.includes(row.dataset.status));
   if (!rows.length) return;
-  const STATUS = { done: "完成", failed: "失败" };
 
   async function poll(row) {
     let data;
@@ -19,7 +19,7 @@
     if (!data.ok) return;
     const proof = data.proof;
     const cell = row.querySelector(".status");
-    if (proof.status === "queued" || proof.status === "running") {
+    if (ACTIVE.includes(proof.status)) {
       const bar = cell.querySelector("progress");
       if (bar) bar.value = proof.percent;
       const pct = cell.querySelector(".percent");
@@ -36,7 +36,7 @@
     }
     const badge = document.createElement("span");
     badge.className = "badge badge-" + proof.status;
-    badge.textContent = STATUS[proof.status] || proof.status;
+    badge.textContent = proof.status_name;
     cell.appendChild(badge);
     const pct = document.createElement("span");
     pct.className = "percent";
