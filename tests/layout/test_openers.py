@@ -134,7 +134,21 @@ def test_openers_on_rectos_no_blank_runs_inside_and_padding_after_the_back_matte
     back = kinds.index("index")
     assert max(blank_runs(kinds[:back]), default=0) <= 1
     assert all(book.pages[i].number % 2 == 0 for i, k in enumerate(kinds[:back]) if k == "blank")
+    for i, k in enumerate(kinds[:back]):  # a blank page is followed by a right-hand section or a spread
+        if k == "blank" and kinds[i + 1] == "photo":
+            assert templates[book.pages[i + 1].template].kind == "spread", i + 1
     last = max(i for i, k in enumerate(kinds) if k != "blank")
     assert kinds[last] == "afterword"
     assert len(kinds) - last - 1 < multiple and all(k == "blank" for k in kinds[last + 1:])
     assert max(blank_runs(kinds[back:last + 1]), default=0) <= 1
+
+
+def test_a_panorama_moves_to_fill_the_page_before_the_back_matter(templates) -> None:
+    """The planner weighs the blank verso a chapter would leave before the next right-hand
+    section when it considers moving a panorama: here moving one fills that page."""
+    snap = album([0.667, 1.78, 3.0, 1.5, 1.2, 0.75, 1.5, 0.667, 2.8])
+    book = paginate(snap, templates)
+    check_book(book, snap)
+    kinds = [p.kind for p in book.pages]
+    assert "blank" not in kinds[kinds.index("opener"):kinds.index("index")]
+    assert any("全景照片 #9 前移" in w for w in book.warnings)
