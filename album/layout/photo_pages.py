@@ -3,7 +3,8 @@
 The choice is a shortest path over the chapter's photos in their order (dynamic programming):
 a page costs its template's ``cost`` plus, per photo, what the slot does to it (crop loss, or
 white space around a "contain" slot), plus penalties for repeating the previous template, for
-captions that will not fit, and for a blank page. Pins fix the template of their photos.
+captions that will not fit, and for a blank page (only before a spread). Pins fix the template
+of their photos.
 """
 
 from __future__ import annotations

@@ -10,11 +10,11 @@ import pytest
 from web_support import make_pdf
 
 from album.accounts import create_user
+from album.arrange import create_chapter, set_opener_photo
 from album.catalog import create_album
 from album.config import load_settings
 from album.db import transaction
 from album.home import open_home
-from album.arrange import create_chapter, set_opener_photo
 from album.models import Photo, Proof, ReviewState, Role
 from album.publish import album_content_hash, check_release
 from album.release import ReleaseRefused

@@ -6,13 +6,18 @@ import itertools
 import random
 
 import pytest
+from locations import LAYOUTS
+from test_paginate import album, check_book, photo_pages
 
 from album.layout.book import Book
 from album.layout.paginate import paginate
-from album.layout.snapshot import AlbumSnapshot, ChapterSnapshot, PhotoSnapshot, PinSnapshot
+from album.layout.snapshot import (
+    AlbumSnapshot,
+    ChapterSnapshot,
+    PhotoSnapshot,
+    PinSnapshot,
+)
 from album.layout.templates import load_templates
-from locations import LAYOUTS
-from test_paginate import album, check_book, photo_pages
 
 BACK_MATTER = ("index", "afterword")
 

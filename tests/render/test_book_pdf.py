@@ -450,7 +450,7 @@ def test_photo_openers_set_their_text_on_white_below_the_photo(rendered: Rendere
         assert pictured, [p.template for p in openers]
         for page in pictured:
             pdf_page = pdf[page.number - 1]
-            left, bottom, right, top = pdf_page.get_trimbox()
+            left, _bottom, right, top = pdf_page.get_trimbox()
             images = list(pdf_page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_IMAGE]))
             assert len(images) == 1, page.number
             x0, y0, x1, y1 = images[0].get_bounds()
