@@ -90,6 +90,18 @@ def edit_chapter(
     chapter.opener_text = _clean(opener_text, 5000, "篇首语")
 
 
+def set_opener_photo(session: Session, chapter: Chapter, photo_id: int | None) -> None:
+    """Pick the photo the chapter opens on (None: the layout engine chooses); only an accepted
+    photo of this chapter can be picked, since only those are laid out."""
+    if photo_id is not None:
+        photo = session.get(Photo, photo_id)
+        if photo is None or photo.chapter_id != chapter.id:
+            raise AlbumError(f"照片 #{photo_id} 不在篇目“{chapter.title}”中")
+        if photo.status != ReviewState.accepted:
+            raise AlbumError(f"照片 #{photo_id} 尚未采用，不能作篇章页照片")
+    chapter.opener_photo_id = photo_id
+
+
 def delete_chapter(session: Session, chapter: Chapter) -> None:
     """Remove a chapter; its photos stay in the album, outside any chapter."""
     for photo in list(chapter.photos):

@@ -86,6 +86,7 @@ class ChapterSummary:
     title: str
     photos: int
     accepted: int
+    opener_photo_id: int | None = None
 
 
 def chapter_summaries(session: Session, album: Album) -> list[ChapterSummary]:
@@ -96,10 +97,11 @@ def chapter_summaries(session: Session, album: Album) -> list[ChapterSummary]:
             Chapter.title,
             func.count(Photo.id),
             func.count(Photo.id).filter(Photo.status == ReviewState.accepted),
+            Chapter.opener_photo_id,
         )
         .outerjoin(Photo, Photo.chapter_id == Chapter.id)
         .where(Chapter.album_id == album.id)
-        .group_by(Chapter.id, Chapter.position, Chapter.title)
+        .group_by(Chapter.id, Chapter.position, Chapter.title, Chapter.opener_photo_id)
         .order_by(Chapter.position, Chapter.id)
     ).all()
     return [ChapterSummary(*row) for row in rows]

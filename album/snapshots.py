@@ -32,6 +32,7 @@ def snapshot_album(session: Session, album: Album) -> AlbumSnapshot:
                 title=chapter.title,
                 opener_text=chapter.opener_text,
                 photos=tuple(photo_snapshot(p) for p in photos),
+                opener_photo_id=chapter.opener_photo_id,
             )
         )
     pins = session.scalars(select(Pin).where(Pin.album_id == album.id).order_by(Pin.id))

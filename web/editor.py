@@ -119,6 +119,16 @@ def chapter(chapter_id: int):  # type: ignore[no-untyped-def]
     return _arrangement(current, arrange.chapter_photos(db(), current))
 
 
+@bp.post("/chapter/<int:chapter_id>/opener-photo")
+@requires(EDITORS)
+def chapter_opener_photo(chapter_id: int):  # type: ignore[no-untyped-def]
+    current = arrange.get_chapter(db(), album(), chapter_id)
+    value = request.form.get("opener_photo", "")
+    with form_action("已设定篇章页照片" if value.isdigit() and value != "0" else "篇章页照片改由系统选择"):
+        arrange.set_opener_photo(db(), current, int(value) if value.isdigit() and value != "0" else None)
+    return redirect(url_for("editor.chapter", chapter_id=chapter_id))
+
+
 def _arrangement(current, photos, page=None):  # type: ignore[no-untyped-def]
     pins = arrange.pins_by_photo(db(), album())
     page_pins = list({id(pins[p.id]): pins[p.id] for p in photos if p.id in pins}.values())

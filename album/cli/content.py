@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from album.arrange import get_chapter, set_opener_photo
 from album.catalog import (
     chapter_summaries,
     create_album,
@@ -33,13 +34,25 @@ def init(ctx: click.Context, title: str, trim: str) -> None:
 
 
 @click.command()
+@click.option("--opener-photo", nargs=2, type=int, metavar="CHAPTER PHOTO", default=None,
+              help="Open chapter number CHAPTER (1, 2, … as listed) on photo id PHOTO; "
+                   "PHOTO 0 lets the layout choose again.")
 @click.pass_context
-def chapters(ctx: click.Context) -> None:
-    """List chapters in order with their photo counts."""
+def chapters(ctx: click.Context, opener_photo: tuple[int, int] | None) -> None:
+    """List chapters in order with their photo counts and the opener photo an editor picked."""
     home = open_ctx_home(ctx)
     with transaction(home.factory) as session:
-        rows = chapter_summaries(session, current_album(session))
+        album = current_album(session)
+        if opener_photo is not None:
+            number, photo_id = opener_photo
+            rows = chapter_summaries(session, album)
+            if not 1 <= number <= len(rows):
+                raise AlbumError(f"没有第 {number} 篇（共 {len(rows)} 篇）")
+            set_opener_photo(session, get_chapter(session, album, rows[number - 1].id), photo_id or None)
+            session.flush()
+        rows = chapter_summaries(session, album)
     if not rows:
         click.echo("（还没有篇目）")
     for i, row in enumerate(rows, 1):
-        click.echo(f"{i:>3}  {row.title}\t{row.photos} 张（已采用 {row.accepted}）")
+        pick = f"\t篇章页照片 #{row.opener_photo_id}" if row.opener_photo_id else ""
+        click.echo(f"{i:>3}  {row.title}\t{row.photos} 张（已采用 {row.accepted}）{pick}")

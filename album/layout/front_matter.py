@@ -9,7 +9,7 @@ from __future__ import annotations
 from album.layout.book import ChapterEntry, Page, PhotoFrame, Rect, TextBlock, TextFrame
 from album.layout.colophon_page import book_figures, colophon_blocks
 from album.layout.photo_pages import Placement, photo_page_frames
-from album.layout.snapshot import AlbumSnapshot, ChapterSnapshot
+from album.layout.snapshot import AlbumSnapshot, ChapterSnapshot, PhotoSnapshot
 from album.layout.template_model import Template, TemplateSet
 from album.layout.text_measure import Geometry, flow_pages, paragraphs
 
@@ -89,14 +89,22 @@ class BookBuilder:
                 "chapter_ordinal": chinese_ordinal(number) if number else ""}
 
     def text_section(self, template: Template, blocks: list[TextBlock],
-                     chapter: ChapterSnapshot | None = None, number: int = 0) -> list[Page]:
+                     chapter: ChapterSnapshot | None = None, number: int = 0,
+                     photo: PhotoSnapshot | None = None) -> list[Page]:
+        """The pages of a text template; ``photo`` fills its photo slot on the first page (an
+        opener with a photo), with its caption, and counts for the photographer index."""
         if template.recto:
             self.to_recto()
         kind = "text" if template.kind not in PAGE_KINDS else template.kind
         made = []
         for frames in flow_pages(template, self.values(chapter, number), blocks,
                                  self.templates.styles, self.geom, self.next_number):
-            page = Page(self.next_number, kind, template.name, list(frames),
+            pictured: list[PhotoFrame | TextFrame] = []
+            if photo is not None and not made:
+                pictured = photo_page_frames(Placement(template, (photo,)), self.geom,
+                                             self.next_number)[0]
+                self.photo_pages.setdefault(photo.id, []).append(self.next_number)
+            page = Page(self.next_number, kind, template.name, pictured + list(frames),
                         chapter_id=chapter.id if chapter else None)
             self.pages.append(page)
             made.append(page)

@@ -1,12 +1,15 @@
 """Album snapshot + templates → Book. Pure: no files, no database, same input, same Book.
 
 Order of the book: ``front_matter`` from ``layouts/book.toml`` (title, copyright, preface, TOC),
-then per chapter an opener on a right-hand page followed by its photo pages, then
+then per chapter an opener on a right-hand page (with a photo when one is good enough, see
+``openers``) followed by its photo pages, then
 ``back_matter`` (photographer index, afterword), then blank pages up to the page multiple.
 Pages are numbered from 1 (the first page of the block) straight through.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from album.errors import LayoutError
 from album.layout.book import Book, ChapterEntry
@@ -17,6 +20,7 @@ from album.layout.front_matter import (
     fill_toc,
     matter,
 )
+from album.layout.openers import OpenerChoice, choose_opener
 from album.layout.photo_pages import (
     MAX_CROP_LOSS,
     PinGroup,
@@ -37,7 +41,11 @@ def paginate(snapshot: AlbumSnapshot, templates: TemplateSet) -> Book:
     for template in templates.templates.values():
         check_text_geometry(template, geom.trim_w, geom.trim_h, rules)
     b = BookBuilder(snapshot, templates, geom)
-    pins = _pin_groups(snapshot, templates, b.warnings)
+    pinned = {pid for pin in snapshot.pins for pid in pin.photo_ids}
+    openers = [choose_opener(c, n, templates, geom, pinned, b.warnings)
+               for n, c in enumerate(snapshot.chapters, 1)]
+    on_pages = _without_opener_photos(snapshot, openers)
+    pins = _pin_groups(on_pages, templates, b.warnings)
     numbers: dict[str, int] = {}  # TOC entry → page: section titles, "#n" for chapter n
     toc_pages = []
     colophon_pages = []
@@ -50,19 +58,19 @@ def paginate(snapshot: AlbumSnapshot, templates: TemplateSet) -> Book:
         elif made and templates[name].toc_title:
             numbers[templates[name].toc_title] = made[0].number
 
-    for n, chapter in enumerate(snapshot.chapters, 1):
-        opener = templates[rules.opener]
-        flow = opener.flow_slot()
+    for n, (chapter, choice, rest) in enumerate(zip(snapshot.chapters, openers, on_pages.chapters), 1):
+        flow = choice.template.flow_slot()
         text = paragraphs(chapter.opener_text, flow.style) if flow else []
-        made = b.text_section(opener, text, chapter, n)
+        made = b.text_section(choice.template, text, chapter, n, choice.photo)
         numbers[f"#{n}"] = made[0].number
         b.chapters.append(ChapterEntry(n, chapter.title, made[0].number, len(chapter.photos)))
         if len(made) > 1:
             b.warnings.append(f"第{n}篇《{chapter.title}》的导语较长，篇章页接排了 {len(made)} 页")
         if not chapter.photos:
             b.warnings.append(f"第{n}篇《{chapter.title}》没有照片")
+        if not rest.photos:
             continue
-        plan = plan_chapter(chapter.photos, pins.get(chapter.id, {}), templates, geom, b.next_number)
+        plan = plan_chapter(rest.photos, pins.get(chapter.id, {}), templates, geom, b.next_number)
         for photo_id, step in plan.moved:
             b.warnings.append(f"第{n}篇的全景照片 #{photo_id} {'前' if step < 0 else '后'}移 {abs(step)} 位，"
                               "以便从左页起跨两页")
@@ -84,6 +92,14 @@ def paginate(snapshot: AlbumSnapshot, templates: TemplateSet) -> Book:
     return Book(title=snapshot.title, trim_width_mm=geom.trim_w, trim_height_mm=geom.trim_h,
                 bleed_mm=geom.bleed, pages=b.pages, styles=dict(templates.styles),
                 warnings=b.warnings, chapters=b.chapters, margins=rules.margins)
+
+
+def _without_opener_photos(snapshot: AlbumSnapshot, openers: list[OpenerChoice]) -> AlbumSnapshot:
+    """The album as its photo pages see it: each opener photo is shown on its opener only."""
+    chapters = tuple(
+        replace(c, photos=tuple(p for p in c.photos if o.photo is None or p.id != o.photo.id))
+        for c, o in zip(snapshot.chapters, openers))
+    return replace(snapshot, chapters=chapters)
 
 
 def _check_snapshot(s: AlbumSnapshot) -> None:

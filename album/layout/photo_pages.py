@@ -3,7 +3,8 @@
 The choice is a shortest path over the chapter's photos in their order (dynamic programming):
 a page costs its template's ``cost`` plus, per photo, what the slot does to it (crop loss, or
 white space around a "contain" slot), plus penalties for repeating the previous template, for
-captions that will not fit, and for a blank page. Pins fix the template of their photos.
+captions that will not fit, and for a blank page (only before a spread). Pins fix the template
+of their photos.
 """
 
 from __future__ import annotations
@@ -318,7 +319,7 @@ def _plan_in_order(photos: tuple[PhotoSnapshot, ...], pins: Mapping[int, PinGrou
         for (parity, prev, run), choice in list(layer.items()):
             for t, pinned in options:
                 k = k_fixed if k_fixed is not None else len(t.photos)
-                if i + k > n or (t.kind == "spread" and parity != 0):
+                if i + k > n or (t.kind == "spread" and parity != 0) or (prev == "blank" and t.kind != "spread"):
                     continue
                 if k_fixed is None and any(j in pinned_idx for j in range(i, i + k)):
                     continue
@@ -334,8 +335,11 @@ def _plan_in_order(photos: tuple[PhotoSnapshot, ...], pins: Mapping[int, PinGrou
                 state = ((parity + t.pages) % 2, family, min(run + 1, MAX_RUN_TRACKED) if same else 1)
                 _relax(layers[i + k], state, choice.cost + c, (i, (parity, prev, run)),
                        Placement(t, photos[i:i + k], pinned or k_fixed is not None))
-    best_key = min(layers[n], key=lambda s: layers[n][s].cost + (END_ON_RECTO_COST if s[0] == 0 else 0))
-    plan = ChapterPlan(cost=layers[n][best_key].cost)
+    def total(state: tuple[int, str, int]) -> float:
+        return layers[n][state].cost + (END_ON_RECTO_COST if state[0] == 0 else 0.0)
+
+    best_key = min(layers[n], key=total)
+    plan = ChapterPlan(cost=total(best_key))  # with the blank verso it leaves, so reorders see it
     i, key = n, best_key
     while layers[i][key].back is not None:
         choice = layers[i][key]

@@ -43,6 +43,7 @@ class ChapterSnapshot:
     title: str
     opener_text: str = ""
     photos: tuple[PhotoSnapshot, ...] = ()
+    opener_photo_id: int | None = None  # the editor's pick for the opener; None: the engine chooses
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,7 @@ class BookRules:
     back_matter: tuple[str, ...]
     opener: str
     fallback: str
+    photo_openers: tuple[str, ...] = ()  # opener templates with a photo slot, preferred first
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,7 @@ def _parse_styles(data: dict[str, Any], where: str) -> dict[str, TextStyle]:
 
 def _parse_rules(data: dict[str, Any], where: str, styles: dict[str, TextStyle]) -> BookRules:
     t = _Table(data, where, ("safe_mm", "front_matter", "back_matter", "opener", "fallback",
-                             "margins", "folio", "running_head"))
+                             "photo_openers", "margins", "folio", "running_head"))
     safe = t.num("safe_mm", SAFE_MM, lo=0)
     m = _Table(t._get("margins", _MISSING), f"{where}: [margins]",
                ("top", "bottom", "inner", "outer"))
@@ -193,7 +193,8 @@ def _parse_rules(data: dict[str, Any], where: str, styles: dict[str, TextStyle])
         margins=margins, safe_mm=safe, folio=marks[0], running_head=marks[1],
         front_matter=t.names("front_matter", ("title", "copyright", "preface", "toc")),
         back_matter=t.names("back_matter", ("index", "afterword")),
-        opener=t.text("opener", "opener"), fallback=t.text("fallback", "single-caption"))
+        opener=t.text("opener", "opener"), fallback=t.text("fallback", "single-caption"),
+        photo_openers=t.names("photo_openers", []))
 
 
 def _check_placeholders(t: _Table, key: str, text: str) -> None:
@@ -214,7 +215,7 @@ def _parse_template(data: dict[str, Any], path: Path, styles: dict[str, TextStyl
         raise t.fail("photo", "中的 name 有重复")
     if kind in PHOTO_KINDS and not photos:
         raise t.fail("photo", f"缺失：{kind} 类模板至少要有一个 [[photo]] 照片位")
-    if kind not in PHOTO_KINDS and photos:
+    if kind not in PHOTO_KINDS + ("opener",) and photos:
         raise t.fail("photo", f"{kind} 类模板不能有照片位")
     captions = tuple(_parse_caption(body, f"{where}: [[caption]] #{i + 1}", photos, styles)
                      for i, body in enumerate(t.tables("caption")))
@@ -292,12 +293,19 @@ def _check_references(templates: dict[str, Template], rules: BookRules) -> None:
     where = "book.toml"
     for field_name, names in (("front_matter", rules.front_matter),
                               ("back_matter", rules.back_matter),
-                              ("opener", (rules.opener,)), ("fallback", (rules.fallback,))):
+                              ("opener", (rules.opener,)), ("fallback", (rules.fallback,)),
+                              ("photo_openers", rules.photo_openers)):
         for name in names:
             if name not in templates:
                 raise LayoutError(f"{where}: 字段 “{field_name}” 引用了不存在的模板 “{name}”")
-    if templates[rules.opener].kind != "opener":
-        raise LayoutError(f"{where}: 字段 “opener” 的模板 “{rules.opener}” 不是 opener 类")
+    if templates[rules.opener].kind != "opener" or templates[rules.opener].photos:
+        raise LayoutError(f"{where}: 字段 “opener” 的模板 “{rules.opener}” 须是不带照片位的 opener 类"
+                          "（没有合适照片的篇章都用它）")
+    for name in rules.photo_openers:
+        t = templates[name]
+        if t.kind != "opener" or len(t.photos) != 1 or t.photos[0].fit != "fill":
+            raise LayoutError(f"{where}: 字段 “photo_openers” 的模板 “{name}” 须是 opener 类、"
+                              "恰有一个 fit = \"fill\" 的照片位")
     fb = templates[rules.fallback]
     if fb.kind != "photo" or len(fb.photos) != 1 or fb.photos[0].fit != "contain":
         raise LayoutError(f"{where}: 字段 “fallback” 的模板 “{rules.fallback}” 须是单图、"

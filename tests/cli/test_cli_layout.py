@@ -127,3 +127,21 @@ def test_broken_template_folder_is_named_in_one_line(tmp_path: Path) -> None:
     result = album(home, "layouts", check=False)
     assert result.returncode == 1 and result.stderr.count("\n") == 1
     assert "hero-top.toml" in result.stderr and "压在照片位" in result.stderr
+
+
+def test_chapters_sets_the_opener_photo(home: Path, ids: list[int]) -> None:
+    chosen = next(row for _n, kind, _t, row in plan(home) if kind == "opener")
+    assert len(chosen) == 1  # the engine opens on its best landscape
+    other = next(i for i in ids[8:] if i != chosen[0])  # a landscape after the two portraits
+    out = album(home, "chapters", "--opener-photo", "1", str(other)).stdout
+    assert f"篇章页照片 #{other}" in out
+    try:
+        rows = plan(home)
+        assert [row for _n, kind, _t, row in rows if kind == "opener"] == [[other]]
+        assert len(pages_of(rows, other)) == 1
+        wrong = album(home, "chapters", "--opener-photo", "2", str(other), check=False)
+        assert wrong.returncode == 1 and "没有第 2 篇" in wrong.stderr
+    finally:
+        album(home, "chapters", "--opener-photo", "1", "0")
+    assert "篇章页照片" not in album(home, "chapters").stdout
+    assert [row for _n, kind, _t, row in plan(home) if kind == "opener"] == [chosen]

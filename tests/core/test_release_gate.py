@@ -10,14 +10,16 @@ import pytest
 from web_support import make_pdf
 
 from album.accounts import create_user
+from album.arrange import create_chapter, set_opener_photo
 from album.catalog import create_album
 from album.config import load_settings
 from album.db import transaction
 from album.home import open_home
-from album.models import Proof, Role
+from album.models import Photo, Proof, ReviewState, Role
 from album.publish import album_content_hash, check_release
 from album.release import ReleaseRefused
 from album.signoff import sign
+from album.snapshots import snapshot_album
 from album.store import sha256_file
 
 
@@ -46,3 +48,37 @@ def test_a_changed_grey_setting_after_final_review_stops_the_release(settings, t
             check_release(changed, album_id)
     finally:
         changed.close()
+
+
+def test_the_opener_photo_pick_is_in_the_snapshot_and_the_content_hash(settings) -> None:  # type: ignore[no-untyped-def]
+    """Picking another opener photo changes the printed book, so a release signed before the
+    pick must not go to print: the snapshot carries the pick and the hash covers the snapshot."""
+    home = open_home(settings, create=True)
+    try:
+        with transaction(home.factory) as session:
+            album = create_album(session, "篇章页画册")
+            user = create_user(session, "zhang", "password-123", Role.editor)
+            chapter = create_chapter(session, album, "第一篇")
+            ids = []
+            for i in (1, 2):
+                photo = Photo(album_id=album.id, sha256=f"{i:064x}", original_name=f"{i}.jpg",
+                              format="JPEG", width_px=4500, height_px=3000, caption=f"图{i}",
+                              status=ReviewState.accepted, submitter_id=user.id,
+                              chapter_id=chapter.id, position=i)
+                session.add(photo)
+                session.flush()
+                ids.append(photo.id)
+            auto = album_content_hash(home, session, album)
+            set_opener_photo(session, chapter, ids[1])
+            session.flush()
+            assert snapshot_album(session, album).chapters[0].opener_photo_id == ids[1]
+            picked = album_content_hash(home, session, album)
+            set_opener_photo(session, chapter, ids[0])
+            session.flush()
+            other = album_content_hash(home, session, album)
+            set_opener_photo(session, chapter, None)
+            session.flush()
+            assert len({auto, picked, other}) == 3
+            assert album_content_hash(home, session, album) == auto
+    finally:
+        home.close()

@@ -87,7 +87,9 @@ def test_paginated_book_records_families_and_margins() -> None:
     stats = book_stats(book, snapshot)
     assert book.margins == MARGINS
     assert stats.pages and all(p.family == (templates[p.template].family or p.template) for p in stats.pages)
-    assert sorted(s.photo_id for p in stats.pages for s in p.photos) == list(range(1, 9))
+    opener = next(p for p in book.pages if p.kind == "opener")
+    assert [f.photo_id for f in opener.photo_frames()] == [1]  # shown on the opener only
+    assert sorted(s.photo_id for p in stats.pages for s in p.photos) == list(range(2, 9))
 
 
 @pytest.mark.slow

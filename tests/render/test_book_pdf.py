@@ -437,3 +437,33 @@ def test_chapter_openers_carry_no_folio_and_photo_pages_do(rendered: RenderedAlb
                 assert bottom == str(page.number), (page.number, bottom)
     finally:
         pdf.close()
+
+
+def test_photo_openers_set_their_text_on_white_below_the_photo(rendered: RenderedAlbum) -> None:
+    """A chapter that has a landscape photo good enough opens on it: the PDF's opener page holds
+    one image bleeding off the top, and every character (number, title, opener text, caption)
+    sits below it, on paper, inside the safe zone."""
+    pdf = pdfium.PdfDocument(rendered.print_pdf)
+    try:
+        openers = [p for p in rendered.book.pages if p.kind == "opener"]
+        pictured = [p for p in openers if p.photo_frames()]
+        assert pictured, [p.template for p in openers]
+        for page in pictured:
+            pdf_page = pdf[page.number - 1]
+            left, _bottom, right, top = pdf_page.get_trimbox()
+            images = list(pdf_page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_IMAGE]))
+            assert len(images) == 1, page.number
+            x0, y0, x1, y1 = images[0].get_bounds()
+            if page.template == "opener-photo":
+                assert y1 >= top + 2 * MM and x0 <= left - 2 * MM and x1 >= right + 2 * MM  # bleeds
+            photo_bottom_mm = (top - y0) / MM
+            w, h = rendered.book.trim_width_mm, rendered.book.trim_height_mm
+            glyphs = [g for g in page_glyphs(pdf, page.number - 1)  # not the slug outside the trim
+                      if 0 <= g.x_mm <= w and 0 <= g.baseline_mm <= h]
+            assert glyphs and all(g.baseline_mm > photo_bottom_mm for g in glyphs), page.number
+            assert all(6 <= g.x_mm and g.right_mm <= w - 6 and g.baseline_mm <= h - 6 for g in glyphs)
+            text = "".join(g.char for g in glyphs)
+            n = next(c.number for c in rendered.book.chapters if c.opener_page == page.number)
+            assert f"第{chinese_ordinal(n)}篇" in text and "摄影：" in text
+    finally:
+        pdf.close()

@@ -196,3 +196,35 @@ def test_lists_stay_fast_with_two_thousand_photos(tmp_path: Path) -> None:
         assert time.perf_counter() - started < 1.5, url
         assert page.count("/thumb") == 60, url
     assert "共 2000 张" in editor.get("/editor/review").get_data(as_text=True)
+
+
+def test_editor_picks_the_opener_photo(web_env: WebEnv, editor: FlaskClient,
+                                       contributor: FlaskClient) -> None:
+    a, b = add_chapter(web_env, "甲篇"), add_chapter(web_env, "乙篇")
+    p1, p2 = (add_photo(web_env, "contributor", caption=f"图{i}", status=ReviewState.accepted,
+                        chapter_id=a, position=i) for i in (1, 2))
+    pending = add_photo(web_env, "contributor", caption="待审", chapter_id=a, position=3)
+    elsewhere = add_photo(web_env, "contributor", caption="乙篇的图", status=ReviewState.accepted,
+                          chapter_id=b, position=1)
+    url = f"/editor/chapter/{a}/opener-photo"
+
+    page = editor.get(f"/editor/chapter/{a}").get_data(as_text=True)
+    buttons = 'formnovalidate name="opener_photo" value='
+    assert page.count(buttons) == 2 and "由系统选择" in page  # accepted photos only
+
+    done = editor.post(url, data={"opener_photo": str(p2)}, follow_redirects=True).get_data(as_text=True)
+    assert "已设定篇章页照片" in done and "编辑选定的照片 #" + str(p2) in done
+    assert done.count(buttons) == 1 and "篇章页照片</span>" in done  # p2 now shows as the opener photo
+    with transaction(web_env.home.factory) as session:
+        assert session.get(Chapter, a).opener_photo_id == p2
+
+    for wrong, message in ((elsewhere, "不在篇目“甲篇”中"), (pending, "尚未采用")):
+        refused = editor.post(url, data={"opener_photo": str(wrong)}, follow_redirects=True)
+        assert message in refused.get_data(as_text=True)
+    assert contributor.post(url, data={"opener_photo": str(p1)}).status_code == 403
+    with transaction(web_env.home.factory) as session:
+        assert session.get(Chapter, a).opener_photo_id == p2
+
+    editor.post(url, data={"opener_photo": "0"})
+    with transaction(web_env.home.factory) as session:
+        assert session.get(Chapter, a).opener_photo_id is None
