@@ -55,15 +55,20 @@ class MediaStore(Protocol):
     def iter_originals(self) -> Iterator[str]: ...
     def cache_path(self, key: str, suffix: str) -> Path: ...
     def put_cache(self, key: str, suffix: str, data: bytes) -> Path: ...
+    def put_object(self, key: str, src: Path) -> None: ...
+    def fetch_object(self, key: str) -> Path: ...
+    def remove_objects(self, prefix: str) -> None: ...
 
 
 class LocalMediaStore:
-    """Originals under ``root/originals/ab/<sha256>``, derived images under ``root/cache``."""
+    """Originals under ``root/originals/ab/<sha256>``, derived images under ``root/cache``, other
+    shared files (render parts, keyed like ``parts/12/0003.pdf``) under ``root/objects``."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.originals = self.root / "originals"
         self.cache = self.root / "cache"
+        self.objects = self.root / "objects"
 
     def original_path(self, sha256: str) -> Path:
         return self.originals / sha256[:2] / sha256
@@ -101,3 +106,25 @@ class LocalMediaStore:
         dest = self.cache_path(key, suffix)
         atomic_write_bytes(dest, data)
         return dest
+
+    def put_object(self, key: str, src: Path) -> None:
+        """Keep a copy of ``src`` under ``key`` where every worker of this home can read it."""
+        with open(src, "rb") as fh:
+            atomic_copy(fh, self._object_path(key))
+
+    def fetch_object(self, key: str) -> Path:
+        """A local path to read the object ``key`` from (raises FileNotFoundError if absent)."""
+        path = self._object_path(key)
+        if not path.is_file():
+            raise FileNotFoundError(key)
+        return path
+
+    def remove_objects(self, prefix: str) -> None:
+        """Remove every object whose key starts with the folder ``prefix`` (e.g. ``parts/12``)."""
+        shutil.rmtree(self._object_path(prefix), ignore_errors=True)
+
+    def _object_path(self, key: str) -> Path:
+        parts = key.strip("/").split("/")
+        if not key.strip("/") or any(part in ("", ".", "..") for part in parts):
+            raise ValueError(f"bad object key {key!r}")
+        return self.objects.joinpath(*parts)
