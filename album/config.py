@@ -45,6 +45,9 @@ class Settings:
     # Where the web app counts failed sign-ins: in the process (one server) or a shared store
     # such as ``redis://host:6379/0`` when several web processes serve the same album.
     limiter_storage: str = "memory://"
+    # How many reverse proxies stand in front of the web app and append to X-Forwarded-For (and
+    # set X-Forwarded-Proto/Host): their word is trusted for the client address only then.
+    proxy_hops: int = 0
     # Render jobs go through a Huey queue: SQLite in the home by default, Redis
     # (``redis://host:6379/0``) when workers on several machines share it.
     queue_url: str = ""
@@ -85,7 +88,8 @@ def load_settings(home: str | os.PathLike[str] | None = None, **overrides: objec
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{toml_path}: not valid TOML ({exc})") from exc
     for key, variable in (("database_url", "ALBUM_DATABASE_URL"), ("limiter_storage", "ALBUM_LIMITER_STORAGE"),
-                          ("grey_photos", "ALBUM_GREY_PHOTOS"), ("queue_url", "ALBUM_QUEUE_URL")):
+                          ("grey_photos", "ALBUM_GREY_PHOTOS"), ("queue_url", "ALBUM_QUEUE_URL"),
+                          ("proxy_hops", "ALBUM_PROXY_HOPS")):
         if os.environ.get(variable):
             values[key] = os.environ[variable]
     values.update({k: v for k, v in overrides.items() if v is not None})
@@ -108,6 +112,7 @@ def load_settings(home: str | os.PathLike[str] | None = None, **overrides: objec
         workers=int(values.pop("workers", 0) or 0),
         grey_photos=grey_photos,
         limiter_storage=str(values.pop("limiter_storage", "") or "memory://"),
+        proxy_hops=_proxy_hops(values.pop("proxy_hops", 0)),
         queue_url=_queue_url(str(values.pop("queue_url", "") or "")),
         heartbeat_seconds=float(values.pop("heartbeat_seconds", Settings.heartbeat_seconds)),
         stale_after_seconds=float(values.pop("stale_after_seconds", Settings.stale_after_seconds)),
@@ -119,3 +124,13 @@ def _queue_url(url: str) -> str:
     if url and not url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError(f"queue_url = {url!r}: expected a redis:// URL (or none for the embedded queue)")
     return url
+
+
+def _proxy_hops(value: object) -> int:
+    try:
+        hops = int(str(value or 0))
+    except ValueError:
+        hops = -1
+    if not 0 <= hops <= 5:
+        raise ConfigError(f"proxy_hops = {value!r}: expected the number of reverse proxies, 0 to 5")
+    return hops

@@ -14,6 +14,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from album.accounts import user_for_session
 from album.catalog import ensure_album
@@ -69,6 +70,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.config["UPLOAD_TMP_DIR"]).mkdir(parents=True, exist_ok=True)
     app.config.setdefault("MAX_CONTENT_LENGTH", settings.limits.max_upload_bytes + (1 << 20))
     app.config.setdefault("RATELIMIT_STORAGE_URI", settings.limiter_storage)
+    if settings.proxy_hops:  # the limiter and the logs see the client, not the proxy
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     with transaction(home.factory) as session:
         ensure_album(session)
 

@@ -66,7 +66,7 @@ def _login_username() -> str:
 
 
 def _client_address() -> str:
-    # Behind a reverse proxy, wrap the app in werkzeug's ProxyFix so this is the real client.
+    # Behind a reverse proxy (`proxy_hops` > 0) ProxyFix has made this the real client.
     return request.remote_addr or "unknown"
 
 

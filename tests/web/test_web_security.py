@@ -391,6 +391,39 @@ def test_admin_resetting_own_password_stays_signed_in(web_env: WebEnv, admin) ->
     assert copied.get("/admin/users").status_code == 302  # the old session is over
 
 
+def test_behind_a_proxy_the_limiter_counts_the_forwarded_client_and_never_without_one(
+        tmp_path: Path, make_database_url, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``proxy_hops = 1``: two people behind the one proxy address are counted apart by their
+    X-Forwarded-For; with no proxy configured the header is ignored, so a guesser cannot dodge
+    the limit by inventing addresses."""
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "album.toml").write_text("proxy_hops = 1\n", encoding="utf-8")
+    behind = make_env(tmp_path, LOGIN_IP_LIMIT="2 per 15 minutes").client()
+
+    def from_(client: FlaskClient, forwarded: str) -> int:
+        return client.post("/login", data={"username": "editor", "password": WRONG},
+                           environ_base={"REMOTE_ADDR": "10.9.9.9"},
+                           headers={"X-Forwarded-For": forwarded}).status_code
+
+    assert [from_(behind, "198.51.100.7") for _ in range(3)] == [200, 200, 429]
+    assert from_(behind, "198.51.100.8") == 200, "another client behind the same proxy"
+
+    monkeypatch.setenv("ALBUM_DATABASE_URL", make_database_url())  # a second album of its own
+    direct = make_env(tmp_path / "direct", LOGIN_IP_LIMIT="2 per 15 minutes").client()
+    assert [from_(direct, f"198.51.100.{n}") for n in range(3)] == [200, 200, 429]
+
+
+def test_proxy_hops_must_be_a_small_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from album.config import load_settings
+    from album.errors import ConfigError
+
+    monkeypatch.setenv("ALBUM_PROXY_HOPS", "2")
+    assert load_settings(tmp_path).proxy_hops == 2
+    monkeypatch.setenv("ALBUM_PROXY_HOPS", "yes")
+    with pytest.raises(ConfigError, match="proxy_hops"):
+        load_settings(tmp_path)
+
+
 def test_login_limits_are_shared_by_web_processes_through_redis(tmp_path: Path, make_database_url,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """Two apps on one album (as two gunicorn workers would be) count failed sign-ins together
