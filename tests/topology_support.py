@@ -10,6 +10,8 @@ import re
 import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +19,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from locations import ROOT
 from web_support import LOOPBACK, PASSWORD, first_answer, free_port, meta_csrf
 
@@ -27,13 +28,13 @@ def postgres_server() -> Iterator[str]:
     """Debian's PostgreSQL on a free loopback port, data in a throwaway folder: its URL."""
     env = {**os.environ, "ALBUM_PG_PORT": str(free_port())}
     script = str(ROOT / "scripts" / "postgres.sh")
-    started = subprocess.run(["bash", script, "start"], capture_output=True, text=True, env=env, timeout=120)
+    started = subprocess.run(["bash", script, "start"], check=False, capture_output=True, text=True, env=env, timeout=120)
     try:
         if started.returncode != 0:
             pytest.fail(f"PostgreSQL did not start: {started.stderr}")
         yield started.stdout.strip()
     finally:
-        subprocess.run(["bash", script, "stop"], capture_output=True, env=env, timeout=60)
+        subprocess.run(["bash", script, "stop"], check=False, capture_output=True, env=env, timeout=60)
 
 
 @dataclass
@@ -47,17 +48,22 @@ class Gunicorn:
     def log_mark(self) -> int:
         return self.access_log.stat().st_size if self.access_log.exists() else 0
 
-    def served_since(self, mark: int, method: str, path: str) -> list[tuple[int, int]]:
-        """(worker pid, status) of every ``method path`` request logged after ``mark``."""
-        with open(self.access_log, "rb") as log:
-            log.seek(mark)
-            lines = log.read().decode().splitlines()
-        found = []
-        for line in lines:
-            pid, verb, where, status = line.split()
-            if verb == method and where == path:
-                found.append((int(pid.strip("<>")), int(status)))
-        return found
+    def served_since(self, mark: int, method: str, path: str, count: int) -> list[tuple[int, int]]:
+        """(worker pid, status) of the ``count`` ``method path`` requests logged after ``mark``.
+
+        A worker logs a request after answering it, so the last lines may come a moment after
+        the client has its answers: wait for them (a few seconds at most)."""
+        deadline = time.monotonic() + 10
+        while True:
+            with open(self.access_log, "rb") as log:
+                log.seek(mark)
+                lines = log.read().decode().splitlines()
+            found = [(int(pid.strip("<>")), int(status))
+                     for pid, verb, where, status in (line.split() for line in lines)
+                     if verb == method and where == path]
+            if len(found) >= count or time.monotonic() > deadline:
+                return found
+            time.sleep(0.05)
 
 
 @contextmanager
@@ -94,8 +100,13 @@ class Browser:
         self.http = requests.Session()
         self.csrf = ""
 
-    def sign_in(self, username: str, password: str = PASSWORD) -> requests.Response:
+    def sign_in(self, username: str, password: str = PASSWORD,
+                together: threading.Barrier | None = None) -> requests.Response:
+        """Fill in and send the login form; with ``together``, the sending waits until every
+        party of the barrier has its form (so that the sign-ins reach the server at once)."""
         page = self.http.get(f"{self.base}/login", timeout=30)
+        if together is not None:
+            together.wait(30)
         answer = self.http.post(f"{self.base}/login", allow_redirects=False, timeout=30,
                                 data={"username": username, "password": password, "csrf_token": meta_csrf(page.text)})
         if answer.status_code == 302:

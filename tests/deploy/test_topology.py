@@ -5,7 +5,8 @@ every one started and stopped by the test.
 Under it, 10 contributors make 50 concurrent uploads over HTTP while 2 proof renders and
 1 print render run, and the worker drawing the print render is killed with SIGKILL halfway:
 every photo is stored once, every job ends done (the print one on the other worker),
-``album check`` is clean and the print PDF passes the PDF/X checks. Across the gunicorn workers,
+``album check`` is clean (once the killed worker's temporary file, if it left one, is repaired
+away) and the print PDF passes the PDF/X checks. Across the gunicorn workers,
 a session cookie copied before 退出 is refused by each of them afterwards, and failed sign-ins
 are counted together.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -21,6 +23,11 @@ from pathlib import Path
 
 import pytest
 import requests
+from cli_support import run_album
+from corpus_derived import small_photos
+from queue_support import album_worker, home_with_photos, kill_hard, wait_for
+from topology_support import Browser, Gunicorn, gunicorn, postgres_server
+from web_support import redis_server
 
 from album.accounts import create_user
 from album.config import load_settings
@@ -28,11 +35,6 @@ from album.db import transaction
 from album.models import Photo, Role
 from album.preflight.pdf import validate_pdfx
 from album.tasks import RenderQueue
-from cli_support import run_album
-from corpus_derived import small_photos
-from queue_support import album_worker, home_with_photos, kill_hard, wait_for
-from topology_support import Browser, Gunicorn, gunicorn, postgres_server
-from web_support import redis_server
 
 pytestmark = pytest.mark.slow  # seven servers and three renders: about a minute on 2 cores
 
@@ -98,12 +100,11 @@ def test_campaign_topology_on_one_machine(tmp_path: Path, corpus: Path) -> None:
             "the killed render was started again, and finished, on the other worker"
         assert validate_pdfx(Path(done[0].pdf_path)) == []
         for proof in done[1:]:
-            assert subprocess.run(["qpdf", "--check", proof.pdf_path], capture_output=True).returncode == 0
+            assert subprocess.run(["qpdf", "--check", proof.pdf_path], check=False, capture_output=True).returncode == 0
         assert RenderQueue(home).pending() == 0
 
         _every_photo_is_stored_once(home, photos, answers)
-        clean = run_album(settings.home, "check", check=False)
-        assert clean.returncode == 0, clean.stdout + clean.stderr
+        _check_is_clean_but_for_the_killed_writes(settings.home)
 
 
 def _shares(photos: list[Path]) -> list[list[Path]]:
@@ -154,12 +155,13 @@ def _concurrently(urls_cookies: list[tuple[str, dict]], method: str = "GET",
 
 
 def _from_both_workers(site: Gunicorn, method: str, path: str, send) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
-    """Call ``send()`` (a few requests at once) until both gunicorn workers have answered
-    ``method path`` at least once; (pid, status) of every answer."""
+    """Call ``send()`` (a few requests at once; it returns their statuses) until both gunicorn
+    workers have answered ``method path`` at least once; (pid, status) of every answer."""
     mark = site.log_mark()
+    sent = 0
     for _ in range(15):
-        send()
-        served = site.served_since(mark, method, path)
+        sent += len(send())
+        served = site.served_since(mark, method, path, sent)
         if len({pid for pid, _ in served}) == 2:
             return served
     raise AssertionError(f"one gunicorn worker answered every {method} {path}: {served}")
@@ -179,18 +181,32 @@ def _failed_sign_ins_are_counted_across_workers(site: Gunicorn) -> None:
     """Five wrong passwords, answered by both workers, use up the limit (5 per 15 minutes) for
     every worker: the counters are in Redis, not in each process."""
     mark = site.log_mark()
-    for burst in (2, 2, 1):
-        guesses = [Browser(site.base) for _ in range(burst)]
-        with ThreadPoolExecutor(burst) as pool:
-            codes = list(pool.map(lambda b: b.sign_in(CONTRIBUTORS[0], "wrong-guess-9").status_code, guesses))
-        assert codes == [200] * burst
-    failed = site.served_since(mark, "POST", "/login")
+    for burst in (2, 2, 1):  # sent at once: a sync worker busy with one leaves the other to the next
+        assert _sign_ins(site, burst, "wrong-guess-9") == [200] * burst
+    failed = site.served_since(mark, "POST", "/login", 5)
     assert len(failed) == 5 and len({pid for pid, _ in failed}) == 2, failed
 
-    def right_password() -> None:
-        people = [Browser(site.base) for _ in range(2)]
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(lambda b: b.sign_in(CONTRIBUTORS[0], PASSWORD), people))
-
-    refused = _from_both_workers(site, "POST", "/login", right_password)
+    refused = _from_both_workers(site, "POST", "/login", lambda: _sign_ins(site, 2, PASSWORD))
     assert {status for _, status in refused} == {429}
+
+
+def _sign_ins(site: Gunicorn, count: int, password: str) -> list[int]:
+    """``count`` people signing in as the first contributor at the same moment: their statuses."""
+    together = threading.Barrier(count)
+    people = [Browser(site.base) for _ in range(count)]
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(lambda b: b.sign_in(CONTRIBUTORS[0], password, together).status_code, people))
+
+
+def _check_is_clean_but_for_the_killed_writes(home: Path) -> None:
+    """``album check``: database and store agree. The one thing it may find is a temporary file
+    the killed worker was writing when it died (a cache image; it depends on the moment of the
+    kill); ``--repair`` removes it and the check is clean."""
+    found = run_album(home, "check", check=False)
+    problems = [line for line in found.stdout.splitlines() if not line.startswith("检查通过")]
+    assert all(line.startswith("中断写入留下的临时文件 .tmp-") for line in problems), found.stdout
+    assert found.returncode == (1 if problems else 0), found.stdout + found.stderr
+    if problems:
+        run_album(home, "check", "--repair")
+    clean = run_album(home, "check", check=False)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
