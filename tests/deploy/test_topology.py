@@ -20,23 +20,25 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import requests
 from cli_support import run_album
 from corpus_derived import small_photos
 from queue_support import album_worker, home_with_photos, kill_hard, wait_for
+from sqlalchemy import select
 from topology_support import Browser, Gunicorn, gunicorn, postgres_server
 from web_support import redis_server
 
 from album.accounts import create_user
 from album.config import load_settings
 from album.db import transaction
-from album.models import Photo, Role
+from album.models import Photo, Role, User
 from album.preflight.pdf import validate_pdfx
 from album.tasks import RenderQueue
 
-pytestmark = pytest.mark.slow  # seven servers and three renders: about a minute on 2 cores
+pytestmark = pytest.mark.slow  # seven processes and three renders: about a minute on 2 cores
 
 # The media store the processes share. One machine shares its disk, so the home's local folder
 # stands for it. TODO(#14 item 3): once branch `s3` is merged, make the store moto's S3 server:
@@ -117,38 +119,47 @@ def _shares(photos: list[Path]) -> list[list[Path]]:
     return shares
 
 
-def _contribute(base: str, name: str, files: list[Path]) -> list[tuple[str, int, str]]:
-    """Sign in and upload ``files`` one after another: (sha256, status, error code) of each."""
+class Upload(NamedTuple):
+    contributor: str
+    sha256: str
+    status: int
+    code: str  # the refusal's code ("duplicate", "conflict"), "" when stored
+
+
+def _contribute(base: str, name: str, files: list[Path]) -> list[Upload]:
+    """Sign in and upload ``files`` one after another, as the upload page does."""
     person = Browser(base)
     assert person.sign_in(name, PASSWORD).status_code == 302
     answers = []
     for path in files:
         answer = person.upload(path)
         code = "" if answer.status_code in (200, 201) else answer.json().get("code", "")
-        answers.append((hashlib.sha256(path.read_bytes()).hexdigest(), answer.status_code, code))
+        answers.append(Upload(name, hashlib.sha256(path.read_bytes()).hexdigest(), answer.status_code, code))
     return answers
 
 
-def _every_photo_is_stored_once(home, photos: list[Path], answers: list[tuple[str, int, str]]) -> None:  # type: ignore[no-untyped-def]
+def _every_photo_is_stored_once(home, photos: list[Path], answers: list[Upload]) -> None:  # type: ignore[no-untyped-def]
+    """One 201 per distinct file, a 409 for the second sender of the same file, one row per
+    photo (its sender's) and one original per row in the store."""
     sent = {hashlib.sha256(p.read_bytes()).hexdigest() for p in photos}
-    outcomes = {sha: sorted(status for s, status, _ in answers if s == sha) for sha in sent}
+    outcomes = {sha: sorted(a.status for a in answers if a.sha256 == sha) for sha in sent}
     assert len(answers) == 50
     assert all(statuses[0] == 201 and set(statuses[1:]) <= {409} for statuses in outcomes.values()), outcomes
     assert Counter(len(statuses) for statuses in outcomes.values()) == {1: 40, 2: 5}
-    assert {code for _, status, code in answers if status == 409} <= {"duplicate", "conflict"}
+    assert {a.code for a in answers if a.status == 409} <= {"duplicate", "conflict"}
+    stored_by = {a.sha256: a.contributor for a in answers if a.status == 201}
     with transaction(home.factory) as session:
-        rows = [sha for (sha,) in session.query(Photo.sha256)]
-    assert len(rows) == len(set(rows)) == DISTINCT + BOOK_PHOTOS
-    assert sent <= set(rows)
-    assert sorted(home.store.iter_originals()) == sorted(rows)
+        rows = session.execute(select(Photo.sha256, User.username).outerjoin(User, Photo.submitter)).all()
+    assert len(rows) == len({sha for sha, _ in rows}) == DISTINCT + BOOK_PHOTOS
+    assert {sha: name for sha, name in rows if sha in sent} == stored_by
+    assert sorted(home.store.iter_originals()) == sorted(sha for sha, _ in rows)
 
 
-def _concurrently(urls_cookies: list[tuple[str, dict]], method: str = "GET",
-                  data: dict | None = None) -> list[int]:
+def _concurrently(urls_cookies: list[tuple[str, dict]]) -> list[int]:
+    """GET each (url, cookies) at the same time: the statuses."""
     def one(item: tuple[str, dict]) -> int:
         url, cookies = item
-        return requests.request(method, url, cookies=cookies, data=data, allow_redirects=False,
-                                timeout=60).status_code
+        return requests.get(url, cookies=cookies, allow_redirects=False, timeout=60).status_code
 
     with ThreadPoolExecutor(len(urls_cookies)) as pool:
         return list(pool.map(one, urls_cookies))
