@@ -1,0 +1,42 @@
+"""An album ingested and rendered with its media on S3 (moto's server on loopback): no original
+lands in the local media folder, the renderer reads the originals through the local copy, and
+the finished proof is in the bucket."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from album.config import MediaSettings
+from cli_support import run_album
+from queue_support import write_toml
+from s3_support import album_toml_lines, s3_client, s3_endpoint, s3_media  # noqa: F401
+
+pytestmark = [pytest.mark.db, pytest.mark.slow]  # four album commands and a render: about 16 s
+
+
+def test_ingest_and_render_with_every_original_on_s3(tmp_path: Path, corpus: Path,
+                                                     s3_media: MediaSettings) -> None:  # noqa: F811
+    home = tmp_path / "home"
+    write_toml(home, album_toml_lines(s3_media))
+    run_album(home, "init", "--title", "云上画册")
+    photos = sorted((corpus / "photos").glob("kde-*.jpg"))[:3]
+    run_album(home, "import", *map(str, photos), "--chapter", "第一篇")
+    out = tmp_path / "proof.pdf"
+    run_album(home, "render", "--proof", "-o", str(out))
+
+    assert not (home / "store" / "originals").exists()  # nothing in the local media folder
+    bucket, prefix = s3_media.url.removeprefix("s3://").split("/", 1)
+    keys = [o["Key"] for o in s3_client(s3_media.endpoint_url).list_objects_v2(Bucket=bucket)["Contents"]]
+    originals = [k for k in keys if k.startswith(f"{prefix}/originals/")]
+    assert len(originals) == 3
+    shared = s3_client(s3_media.endpoint_url).get_object(Bucket=bucket, Key=f"{prefix}/objects/proofs/1/001-proof.pdf")
+    assert shared["Body"].read() == out.read_bytes()
+    copies = {p.name for p in (home / "s3-cache" / "originals").rglob("*") if p.is_file()}
+    assert copies == {k.rsplit("/", 1)[1] for k in originals}  # read through the local copy
+    with pikepdf.open(out) as pdf:
+        placed = sum(len(page.get_images()) for page in pdf.pages)
+    assert placed >= 3
+    assert "检查通过" in run_album(home, "check").stdout
