@@ -114,6 +114,11 @@ class S3MediaStore:
         except FileNotFoundError:
             return self.local.path(name)
 
+    def original_location(self, sha256: str) -> Path:
+        """Where ``original_path`` puts the local copy, without fetching it: a render names the
+        originals of every frame but downloads only those whose prepared image is not cached."""
+        return self.local.path(_original_name(sha256))
+
     def has_original(self, sha256: str) -> bool:
         return self._exists(_original_name(sha256))
 

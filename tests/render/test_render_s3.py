@@ -1,9 +1,11 @@
 """An album ingested and rendered with its media on S3 (moto's server on loopback): no original
 lands in the local media folder, the renderer reads the originals through the local copy, and
-the finished proof is in the bucket."""
+the finished proof is in the bucket; a worker whose prepared images are in the bucket's cache
+downloads no original at all."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pikepdf
@@ -14,7 +16,7 @@ from cli_support import run_album
 from queue_support import write_toml
 from s3_support import album_toml_lines, s3_client, s3_endpoint, s3_media  # noqa: F401
 
-pytestmark = [pytest.mark.db, pytest.mark.slow]  # four album commands and a render: about 16 s
+pytestmark = [pytest.mark.db, pytest.mark.slow]  # four album commands and two renders: about 20 s
 
 
 def test_ingest_and_render_with_every_original_on_s3(tmp_path: Path, corpus: Path,
@@ -40,3 +42,7 @@ def test_ingest_and_render_with_every_original_on_s3(tmp_path: Path, corpus: Pat
         placed = sum(len(page.get_images()) for page in pdf.pages)
     assert placed >= 3
     assert "检查通过" in run_album(home, "check").stdout
+
+    shutil.rmtree(home / "s3-cache")  # a fresh worker: prepared images are in the bucket's cache
+    run_album(home, "render", "--proof", "-o", str(tmp_path / "again.pdf"))
+    assert not (home / "s3-cache" / "originals").exists()  # so no original was downloaded
