@@ -2,8 +2,9 @@
 127.0.0.1 and a free port, started once per session, plus a fresh bucket per test.
 
 ``s3_server()`` is the plain way in (a context manager yielding the endpoint URL, the server
-stopped after); the fixtures ``s3_endpoint`` and ``s3_media`` build on it. A test module takes
-them with ``from s3_support import s3_endpoint, s3_media  # noqa: F401``.
+stopped after); the fixtures ``s3_endpoint`` (one server per test session) and ``s3_media`` (a
+fresh bucket per test) build on it and are registered for every test by tests/conftest.py.
+boto3 and moto are imported only when a test asks for them.
 """
 
 from __future__ import annotations
@@ -14,10 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
-from moto.server import ThreadedMotoServer
 
 from album.config import MediaSettings
 
@@ -30,6 +28,8 @@ REGION = "us-east-1"
 @contextmanager
 def s3_server() -> Iterator[str]:
     """Start moto's S3 server on 127.0.0.1 (a free port); yield its endpoint URL; stop it."""
+    from moto.server import ThreadedMotoServer
+
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request in test output
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
@@ -42,6 +42,9 @@ def s3_server() -> Iterator[str]:
 
 def s3_client(endpoint: str) -> Any:
     """A plain boto3 client on the test server, for arranging and tampering behind the store."""
+    import boto3
+    from botocore.config import Config
+
     return boto3.client("s3", endpoint_url=endpoint, region_name=REGION, aws_access_key_id=ACCESS_KEY,
                         aws_secret_access_key=SECRET_KEY,
                         config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))

@@ -8,15 +8,15 @@ import os
 from pathlib import Path
 
 import pytest
+from cli_support import run_album
+from queue_support import home_with_photos
+from s3_support import ACCESS_KEY, SECRET_KEY, new_bucket, s3_client
+from web_support import make_pdf
 
 from album.config import Settings
 from album.db import transaction
 from album.models import Proof
 from album.thumbs import photo_thumbnail
-from cli_support import run_album
-from queue_support import home_with_photos
-from s3_support import ACCESS_KEY, SECRET_KEY, new_bucket, s3_client, s3_endpoint  # noqa: F401
-from web_support import make_pdf
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]  # seven album commands: about 18 s
 
@@ -32,7 +32,7 @@ def _done_proof(home, album_id: int) -> Path:  # type: ignore[no-untyped-def]
 
 
 def test_store_copy_verifies_skips_on_rerun_and_check_finds_tampering(
-        settings: Settings, corpus: Path, s3_endpoint: str) -> None:  # noqa: F811
+        settings: Settings, corpus: Path, s3_endpoint: str) -> None:
     home, album_id = home_with_photos(settings, corpus, 3)
     shas = sorted(home.store.iter_originals())
     photo_thumbnail(home.store, shas[0])  # one derived image in the cache

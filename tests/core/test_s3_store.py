@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 
 import pytest
+from s3_support import ACCESS_KEY, SECRET_KEY, new_bucket, s3_client
 
 from album.config import MediaSettings, load_settings
 from album.errors import ConfigError, MediaStoreError
 from album.home import open_home
 from album.s3store import S3MediaStore
-from s3_support import ACCESS_KEY, SECRET_KEY, new_bucket, s3_client, s3_endpoint, s3_media  # noqa: F401
 
 pytestmark = pytest.mark.db
 
@@ -76,8 +77,9 @@ def test_a_worker_downloads_each_original_once_and_the_copy_stays_bounded(
                                        lambda params, **_: downloads.append(params["url_path"]))
     first = worker.original_path(shas[0])
     assert worker.original_path(shas[0]) == first and len(downloads) == 1  # the second read is local
-    worker.original_path(shas[1])
-    os.utime(first)  # the first one was used last
+    second = worker.original_path(shas[1])
+    a_minute_ago = time.time() - 60
+    os.utime(second, (a_minute_ago, a_minute_ago))  # the first one was used since
     worker.original_path(shas[2])
     copies = sorted(p.name for p in (tmp_path / "worker").rglob("*") if p.is_file())
     assert copies == sorted([shas[0], shas[2]])  # over 250 kB: the least recently used went
@@ -103,7 +105,7 @@ def test_nothing_half_written_reaches_the_bucket(s3_media: MediaSettings, tmp_pa
     assert fresh.leftover_files() == []
 
 
-def test_settings_from_toml_and_environment(s3_endpoint: str, tmp_path: Path,  # noqa: F811
+def test_settings_from_toml_and_environment(s3_endpoint: str, tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     bucket = new_bucket(s3_endpoint)
     monkeypatch.setenv("ALBUM_MEDIA_URL", f"s3://{bucket}/campaign/2026")

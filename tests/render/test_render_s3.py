@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-
-from album.config import MediaSettings
 from cli_support import run_album
 from queue_support import write_toml
-from s3_support import album_toml_lines, s3_client, s3_endpoint, s3_media  # noqa: F401
+from s3_support import album_toml_lines, s3_client
+
+from album.config import MediaSettings
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]  # four album commands and two renders: about 20 s
 
 
 def test_ingest_and_render_with_every_original_on_s3(tmp_path: Path, corpus: Path,
-                                                     s3_media: MediaSettings) -> None:  # noqa: F811
+                                                     s3_media: MediaSettings) -> None:
     home = tmp_path / "home"
     write_toml(home, album_toml_lines(s3_media))
     run_album(home, "init", "--title", "云上画册")

@@ -9,19 +9,19 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from queue_support import write_toml
+from s3_support import album_toml_lines
+from web_support import WebEnv, make_env, make_pdf, stop_queue
 
 from album.config import MediaSettings
 from album.db import transaction
 from album.models import Proof, SignOff
 from album.proofs import share_proof_files
 from album.store import sha256_file
-from queue_support import write_toml
-from s3_support import album_toml_lines, s3_endpoint, s3_media  # noqa: F401
-from web_support import WebEnv, make_env, make_pdf, stop_queue
 
 
 @pytest.fixture
-def s3_env(tmp_path: Path, s3_media: MediaSettings):  # type: ignore[no-untyped-def]  # noqa: F811
+def s3_env(tmp_path: Path, s3_media: MediaSettings):  # type: ignore[no-untyped-def]
     write_toml(tmp_path / "home", album_toml_lines(s3_media))
     env = make_env(tmp_path)
     yield env
@@ -49,7 +49,7 @@ def _proof_rendered_elsewhere(env: WebEnv, tmp_path: Path) -> tuple[int, bytes]:
 
 
 def test_download_redirects_to_a_presigned_link_after_the_access_check(
-        s3_env: WebEnv, tmp_path: Path, s3_endpoint: str) -> None:  # noqa: F811
+        s3_env: WebEnv, tmp_path: Path, s3_endpoint: str) -> None:
     proof_id, data = _proof_rendered_elsewhere(s3_env, tmp_path)
 
     anonymous = s3_env.client().get(f"/proofs/{proof_id}/pdf")
