@@ -8,15 +8,15 @@ import os
 from pathlib import Path
 
 import pytest
-from cli_support import run_album
-from queue_support import home_with_photos
-from s3_support import ACCESS_KEY, SECRET_KEY, new_bucket, s3_client
-from web_support import make_pdf
 
 from album.config import Settings
 from album.db import transaction
 from album.models import Proof
 from album.thumbs import photo_thumbnail
+from cli_support import run_album
+from queue_support import home_with_photos
+from s3_support import ACCESS_KEY, SECRET_KEY, new_bucket, s3_client
+from web_support import make_pdf
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]  # seven album commands: about 18 s
 

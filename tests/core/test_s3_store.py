@@ -10,12 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
-from s3_support import ACCESS_KEY, SECRET_KEY, new_bucket, s3_client
 
 from album.config import MediaSettings, load_settings
 from album.errors import ConfigError, MediaStoreError
 from album.home import open_home
 from album.s3store import S3MediaStore
+from s3_support import ACCESS_KEY, SECRET_KEY, new_bucket, s3_client
 
 pytestmark = pytest.mark.db
 

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from queue_support import write_toml
-from s3_support import album_toml_lines
-from web_support import WebEnv, make_env, make_pdf, stop_queue
 
 from album.config import MediaSettings
 from album.db import transaction
 from album.models import Proof, SignOff
 from album.proofs import share_proof_files
 from album.store import sha256_file
+from queue_support import write_toml
+from s3_support import album_toml_lines
+from web_support import WebEnv, make_env, make_pdf, stop_queue
 
 
 @pytest.fixture
