@@ -31,6 +31,8 @@ from album.readcache import ReadThroughCache
 from album.store import CHUNK, check_object_key, sha256_file
 
 MISSING = ("404", "NoSuchKey", "NotFound")
+BUCKET_REASONS = {"404": "存储桶不存在", "NoSuchBucket": "存储桶不存在", "403": "没有访问权限（请检查密钥）",
+                  "AccessDenied": "没有访问权限（请检查密钥）"}
 # Objects above this go up in parts (a print PDF can be GBs); the object appears at completion.
 TRANSFER = TransferConfig(multipart_threshold=64 * 1024 * 1024, multipart_chunksize=64 * 1024 * 1024)
 
@@ -93,7 +95,8 @@ class S3MediaStore:
         try:
             self.client.head_bucket(Bucket=self.bucket)
         except (ClientError, BotoCoreError) as exc:
-            reason = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else exc
+            code = str(exc.response.get("Error", {}).get("Code")) if isinstance(exc, ClientError) else ""
+            reason = BUCKET_REASONS.get(code, code or str(exc))
             where = f"（端点 {self.media.endpoint_url}）" if self.media.endpoint_url else ""
             raise ConfigError(f"无法访问 S3 存储桶 {self.bucket}{where}：{reason}") from exc
 

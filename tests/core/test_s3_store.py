@@ -128,7 +128,7 @@ def test_settings_from_toml_and_environment(s3_endpoint: str, tmp_path: Path,
         with pytest.raises(ConfigError, match=reason):
             load_settings(tmp_path / "home")
     monkeypatch.setenv("ALBUM_MEDIA_URL", "s3://no-such-bucket-here/x")
-    with pytest.raises(ConfigError, match="无法访问 S3 存储桶 no-such-bucket-here"):
+    with pytest.raises(ConfigError, match="无法访问 S3 存储桶 no-such-bucket-here.*：存储桶不存在"):
         open_home(load_settings(tmp_path / "home"))
     monkeypatch.setenv("ALBUM_MEDIA_URL", f"s3://{bucket}/x")
     monkeypatch.setenv("ALBUM_S3_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens there
