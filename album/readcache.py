@@ -3,7 +3,9 @@
 Entries are whole files or nothing: each is written to a temporary file beside its place and
 renamed in. Reading an entry marks it used (its modification time); when the folder grows past
 its bound the least recently used entries go, except those used within ``grace_seconds`` — a
-render may still be about to read them — so during one large render the bound is soft.
+render may still be about to read them — so during one large render the bound is soft. The
+folder is walked once when a process first writes, then again only when what it has added since
+passes the bound (or a tenth of it beyond what could not be removed), not on every write.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ class ReadThroughCache:
         self.root = Path(root)
         self.max_bytes = max_bytes
         self.grace_seconds = grace_seconds
+        self._total: int | None = None  # bytes in the folder as this process last counted them
+        self._next_walk = 0
 
     def path(self, name: str) -> Path:
         """Where the entry ``name`` (a relative key like ``originals/ab/<sha256>``) lives."""
@@ -47,7 +51,7 @@ class ReadThroughCache:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        self.trim(keep=dest)
+        self._added(dest)
         return dest
 
     def drop(self, name: str) -> None:
@@ -57,8 +61,15 @@ class ReadThroughCache:
         """Temporary files of writes that were interrupted (a killed process)."""
         return sorted(self.root.rglob(".tmp-*")) if self.root.is_dir() else []
 
-    def trim(self, keep: Path | None = None) -> None:
-        """Remove least recently used entries until the folder fits its bound."""
+    def _added(self, path: Path) -> None:
+        if self._total is not None:
+            self._total += path.stat().st_size
+        if self._total is None or self._total > self._next_walk:
+            self._total = self.trim(keep=path)
+            self._next_walk = max(self.max_bytes, self._total + self.max_bytes // 10)
+
+    def trim(self, keep: Path | None = None) -> int:
+        """Remove least recently used entries until the folder fits its bound; return its size."""
         entries = []
         for path in self.root.rglob("*"):
             if path.name.startswith(".tmp-"):
@@ -78,3 +89,4 @@ class ReadThroughCache:
                 continue
             path.unlink(missing_ok=True)
             total -= size
+        return total
