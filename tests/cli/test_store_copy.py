@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from album.config import Settings
+from album.config import load_settings
 from album.db import transaction
 from album.models import Proof
 from album.thumbs import photo_thumbnail
@@ -18,7 +18,8 @@ from queue_support import home_with_photos
 from s3_support import ACCESS_KEY, SECRET_KEY, new_bucket, s3_client
 from web_support import make_pdf
 
-pytestmark = [pytest.mark.db, pytest.mark.slow]  # seven album commands: about 18 s
+# Seven album commands: about 18 s. The subject is the store, so it runs once, on SQLite (no db marker).
+pytestmark = pytest.mark.slow
 
 
 def _done_proof(home, album_id: int) -> Path:  # type: ignore[no-untyped-def]
@@ -32,7 +33,8 @@ def _done_proof(home, album_id: int) -> Path:  # type: ignore[no-untyped-def]
 
 
 def test_store_copy_verifies_skips_on_rerun_and_check_finds_tampering(
-        settings: Settings, corpus: Path, s3_endpoint: str) -> None:
+        tmp_path: Path, corpus: Path, s3_endpoint: str) -> None:
+    settings = load_settings(tmp_path / "home")
     home, album_id = home_with_photos(settings, corpus, 3)
     shas = sorted(home.store.iter_originals())
     photo_thumbnail(home.store, shas[0])  # one derived image in the cache

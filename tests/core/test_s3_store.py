@@ -17,8 +17,6 @@ from album.home import open_home
 from album.s3store import S3MediaStore
 from s3_support import ACCESS_KEY, SECRET_KEY, new_bucket, s3_client
 
-pytestmark = pytest.mark.db
-
 
 def _file(tmp_path: Path, name: str, data: bytes) -> Path:
     path = tmp_path / name

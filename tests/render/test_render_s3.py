@@ -11,21 +11,23 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from album.config import MediaSettings, Settings
+from album.config import MediaSettings, load_settings
 from album.s3store import S3MediaStore
 from cli_support import run_album
 from queue_support import home_with_photos
 from s3_support import album_toml_lines, s3_client
 
-pytestmark = [pytest.mark.db, pytest.mark.slow]  # two renders: about 12 s
+# Two renders: about 12 s. The subject is the store, so it runs once, on SQLite (no db marker).
+pytestmark = pytest.mark.slow
 
 
-def test_ingest_and_render_with_every_original_on_s3(settings: Settings, corpus: Path,
+def test_ingest_and_render_with_every_original_on_s3(tmp_path: Path, corpus: Path,
                                                      s3_media: MediaSettings) -> None:
+    settings = load_settings(tmp_path / "home")
     opened, _ = home_with_photos(settings, corpus, 3, **album_toml_lines(s3_media))  # ingest
     assert isinstance(opened.store, S3MediaStore)
     opened.close()
-    home, tmp_path = settings.home, settings.home.parent
+    home = settings.home
     out = tmp_path / "proof.pdf"
     run_album(home, "render", "--proof", "-o", str(out))
 
