@@ -60,12 +60,13 @@ def test_store_copy_verifies_skips_on_rerun_and_check_finds_tampering(
     original.write_bytes(kept[:-100])  # damaged on the local disk: not copied, exit 1
     damaged = run_album(settings.home, "store", "copy", "--to", f"s3://{bucket}/other",
                         "--endpoint-url", s3_endpoint, env=env, check=False)
-    assert damaged.returncode == 1 and f"本地原图已损坏，未复制（请先运行 album check）：originals/{shas[1][:2]}" in damaged.stdout
+    assert damaged.returncode == 1
+    assert f"本地原图已损坏，未复制（请先运行 album check）：originals/{shas[1][:2]}" in damaged.stdout
     original.write_bytes(kept)
 
+    printed = [line.strip() for line in first.splitlines() if line.strip().startswith(("media_url", "s3_"))]
     with open(settings.home / "album.toml", "a", encoding="utf-8") as toml:
-        toml.write("\n".join(line.strip() for line in first.splitlines() if line.strip().startswith(("media_url", "s3_"))))
-        toml.write("\n")
+        toml.write("\n".join(printed) + "\n")  # the switch, as the command says
     assert "检查通过" in run_album(settings.home, "check", env=env).stdout
     assert "已在 S3 上" in run_album(settings.home, *copy, env=env, check=False).stderr
 
