@@ -40,6 +40,8 @@ class MediaSettings:
 
     url: str = ""
     endpoint_url: str = ""
+    # The endpoint as browsers reach it, when the servers use an inner one (presigned links).
+    public_endpoint_url: str = ""
     region: str = ""
     access_key_id: str = ""
     secret_access_key: str = ""
@@ -154,6 +156,7 @@ def _media_settings(values: dict[str, object]) -> MediaSettings:
     return MediaSettings(
         url=url.rstrip("/"),
         endpoint_url=str(values.pop("s3_endpoint_url", "") or ""),
+        public_endpoint_url=str(values.pop("s3_public_endpoint_url", "") or ""),
         region=str(values.pop("s3_region", "") or ""),
         access_key_id=str(values.pop("s3_access_key_id", "") or ""),
         secret_access_key=str(values.pop("s3_secret_access_key", "") or ""),

@@ -16,6 +16,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import quote
@@ -78,10 +79,11 @@ class S3MediaStore:
         self.local = ReadThroughCache(cache_root, media.cache_bytes, grace_seconds)
         self._client: Any = None
         self._pid = 0
+        self._presigner: Any = None
 
     def __getstate__(self) -> dict[str, Any]:
         """Image workers get the settings, not the connection; each process opens its own."""
-        return {**self.__dict__, "_client": None, "_pid": 0}
+        return {**self.__dict__, "_client": None, "_pid": 0, "_presigner": None}
 
     @property
     def client(self) -> Any:
@@ -217,8 +219,11 @@ class S3MediaStore:
     def download_url(self, key: str, filename: str) -> str | None:
         """A presigned GET of ``objects/<key>``, valid for ``presign_seconds``, saved as ``filename``."""
         disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
+        if self._presigner is None:  # signed for the host the browser will ask
+            public = self.media.public_endpoint_url
+            self._presigner = make_client(replace(self.media, endpoint_url=public)) if public else self.client
         with _s3_errors("生成下载链接"):
-            return self.client.generate_presigned_url(
+            return self._presigner.generate_presigned_url(
                 "get_object", ExpiresIn=self.media.presign_seconds,
                 Params={"Bucket": self.bucket, "Key": self.key(f"objects/{check_object_key(key)}"),
                         "ResponseContentDisposition": disposition,

@@ -67,6 +67,17 @@ def test_download_redirects_to_a_presigned_link_after_the_access_check(
         assert "attachment" in got.headers["Content-Disposition"]
 
 
+def test_links_name_the_endpoint_browsers_reach(tmp_path: Path, s3_media: MediaSettings) -> None:
+    public = s3_media.endpoint_url.replace("127.0.0.1", "localhost")  # as a proxy would publish it
+    write_toml(tmp_path / "home", {**album_toml_lines(s3_media), "s3_public_endpoint_url": public})
+    env = make_env(tmp_path)
+    proof_id, data = _proof_rendered_elsewhere(env, tmp_path)
+    link = env.client("editor").get(f"/proofs/{proof_id}/pdf").headers["Location"]
+    assert link.startswith(f"{public}/")
+    with urllib.request.urlopen(link, timeout=10) as got:
+        assert got.read() == data
+
+
 def test_pages_report_and_signing_read_the_proof_from_the_bucket(s3_env: WebEnv, tmp_path: Path) -> None:
     proof_id, _ = _proof_rendered_elsewhere(s3_env, tmp_path)
     reader: FlaskClient = s3_env.client("proofreader")
