@@ -7,6 +7,7 @@ points elsewhere), the media store and rendered proofs.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,28 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class MediaSettings:
+    """The S3 side of the media store; credentials left empty come from boto3's own chain
+    (``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``, ``~/.aws``, an instance role)."""
+
+    url: str = ""
+    endpoint_url: str = ""
+    # The endpoint as browsers reach it, when the servers use an inner one (presigned links).
+    public_endpoint_url: str = ""
+    region: str = ""
+    access_key_id: str = ""
+    secret_access_key: str = ""
+    # The local read-through copy of what this machine has read (HOME/s3-cache) stays under it.
+    cache_bytes: int = 20 * 1024**3
+    # How long a presigned download link (proof PDFs) stays valid.
+    presign_seconds: int = 300
+
+    @property
+    def is_s3(self) -> bool:
+        return bool(self.url)
+
+
+@dataclass(frozen=True)
 class Settings:
     home: Path
     database_url: str
@@ -56,6 +79,9 @@ class Settings:
     heartbeat_seconds: float = 5.0
     stale_after_seconds: float = 30.0
     max_attempts: int = 3
+    # Where originals, the derived-image cache and finished proofs live: the home's folder
+    # (``media_root``) when empty, or an S3-compatible bucket and prefix (``s3://bucket/prefix``).
+    media: MediaSettings = field(default_factory=MediaSettings)
 
     @property
     def proofs_dir(self) -> Path:
@@ -89,6 +115,7 @@ def load_settings(home: str | os.PathLike[str] | None = None, **overrides: objec
             raise ConfigError(f"{toml_path}: not valid TOML ({exc})") from exc
     for key, variable in (("database_url", "ALBUM_DATABASE_URL"), ("limiter_storage", "ALBUM_LIMITER_STORAGE"),
                           ("grey_photos", "ALBUM_GREY_PHOTOS"), ("queue_url", "ALBUM_QUEUE_URL"),
+                          ("media_url", "ALBUM_MEDIA_URL"), ("s3_endpoint_url", "ALBUM_S3_ENDPOINT_URL"),
                           ("proxy_hops", "ALBUM_PROXY_HOPS")):
         if os.environ.get(variable):
             values[key] = os.environ[variable]
@@ -117,6 +144,7 @@ def load_settings(home: str | os.PathLike[str] | None = None, **overrides: objec
         heartbeat_seconds=float(values.pop("heartbeat_seconds", Settings.heartbeat_seconds)),
         stale_after_seconds=float(values.pop("stale_after_seconds", Settings.stale_after_seconds)),
         max_attempts=max(1, int(values.pop("max_attempts", Settings.max_attempts))),
+        media=_media_settings(values),
     )
 
 
@@ -124,6 +152,39 @@ def _queue_url(url: str) -> str:
     if url and not url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError(f"queue_url = {url!r}: expected a redis:// URL (or none for the embedded queue)")
     return url
+
+
+def _media_settings(values: dict[str, object]) -> MediaSettings:
+    url = str(values.pop("media_url", "") or "")
+    if url:
+        parse_media_url(url)
+    return MediaSettings(
+        url=url.rstrip("/"),
+        endpoint_url=str(values.pop("s3_endpoint_url", "") or ""),
+        public_endpoint_url=str(values.pop("s3_public_endpoint_url", "") or ""),
+        region=str(values.pop("s3_region", "") or ""),
+        access_key_id=str(values.pop("s3_access_key_id", "") or ""),
+        secret_access_key=str(values.pop("s3_secret_access_key", "") or ""),
+        cache_bytes=int(float(values.pop("s3_cache_gb", 20)) * 1024**3),
+        presign_seconds=int(values.pop("presign_seconds", MediaSettings.presign_seconds)),
+    )
+
+
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def parse_media_url(url: str) -> tuple[str, str]:
+    """``s3://bucket/some/prefix`` → (``bucket``, ``some/prefix``); a clear error otherwise."""
+    if not url.startswith("s3://"):
+        raise ConfigError(f"media_url = {url!r}：应为 s3://存储桶/前缀（或留空，使用本机媒体库）")
+    bucket, _, prefix = url[len("s3://"):].partition("/")
+    if not _BUCKET.fullmatch(bucket) or ".." in bucket:
+        raise ConfigError(f"media_url = {url!r}：存储桶名 {bucket!r} 不合规"
+                          "（3–63 个小写字母、数字、点或连字符）")
+    prefix = prefix.strip("/")
+    if any(part in ("", ".", "..") for part in prefix.split("/")) and prefix:
+        raise ConfigError(f"media_url = {url!r}：前缀 {prefix!r} 不合规")
+    return bucket, prefix
 
 
 def _proxy_hops(value: object) -> int:

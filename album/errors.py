@@ -41,3 +41,7 @@ class RenderCancelled(AlbumError):
 
     def __init__(self, message: str = "渲染已取消") -> None:
         super().__init__(message)
+
+
+class MediaStoreError(AlbumError):
+    """The media store (an S3 bucket) refused or failed a read or a write."""

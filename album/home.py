@@ -12,7 +12,7 @@ from album.config import Settings
 from album.db import make_engine, session_factory
 from album.errors import ConfigError, NotFoundError
 from album.migrations import upgrade
-from album.store import LocalMediaStore
+from album.store import LocalMediaStore, MediaStore
 
 
 @dataclass
@@ -20,7 +20,7 @@ class Home:
     settings: Settings
     engine: Engine
     factory: sessionmaker[Session]
-    store: LocalMediaStore
+    store: MediaStore
 
     def close(self) -> None:
         self.engine.dispose()
@@ -40,4 +40,21 @@ def open_home(settings: Settings, *, create: bool = False) -> Home:
         engine.dispose()
         reason = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
         raise ConfigError(f"无法打开数据库 {engine.url.render_as_string(hide_password=True)}：{reason}") from exc
-    return Home(settings, engine, session_factory(engine), LocalMediaStore(settings.media_root))
+    try:
+        store = open_store(settings)
+    except ConfigError:
+        engine.dispose()
+        raise
+    return Home(settings, engine, session_factory(engine), store)
+
+
+def open_store(settings: Settings) -> MediaStore:
+    """The home's folder, or the S3 bucket of ``media_url`` (checked reachable, with its local
+    read-through copy in HOME/s3-cache)."""
+    if not settings.media.is_s3:
+        return LocalMediaStore(settings.media_root)
+    from album.s3store import S3MediaStore  # boto3 is loaded only by homes that use it
+
+    store = S3MediaStore(settings.media, settings.home / "s3-cache")
+    store.check_bucket()
+    return store

@@ -1,5 +1,8 @@
 """``album check``: the database and the media store agree, and every original is intact.
 
+The same checks run on either store: the local folder or an S3 bucket (each original's bytes are
+read back from the bucket and hashed, so an object changed in place is found).
+
 Repair never deletes an original: files without a row and files whose content no longer matches
 their name are moved aside into ``HOME/lost+found``; leftover temporary files from an
 interrupted write (never complete originals) are removed; render jobs whose worker went
@@ -8,7 +11,6 @@ silent are put back on the queue, or failed once they have used up their attempt
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +20,6 @@ from album.db import transaction
 from album.home import Home
 from album.jobs import stale_jobs
 from album.models import Photo
-from album.store import sha256_file
 
 
 @dataclass
@@ -52,15 +53,14 @@ def check_home(home: Home, *, repair: bool = False) -> CheckReport:
         rows = session.execute(select(Photo.id, Photo.sha256)).all()
         stuck = stale_jobs(session, home.settings)
     referenced = {sha for _, sha in rows}
-    report.missing_files = [(pid, sha) for pid, sha in rows if not store.has_original(sha)]
-    for sha in store.iter_originals():
+    stored = set(store.iter_originals())  # one listing, not one query per photo
+    report.missing_files = [(pid, sha) for pid, sha in rows if sha not in stored]
+    for sha in sorted(stored):
         if sha not in referenced:
             report.orphan_files.append(sha)
-        elif sha256_file(store.original_path(sha)) != sha:
+        elif store.original_digest(sha) != sha:
             report.corrupt_files.append(sha)
-    for folder in (store.originals, store.cache):
-        if folder.is_dir():
-            report.temp_files += sorted(folder.rglob(".tmp-*"))
+    report.temp_files = store.leftover_files()
     report.stuck_jobs = len(stuck)
     if repair:
         _repair(home, report)
@@ -70,8 +70,7 @@ def check_home(home: Home, *, repair: bool = False) -> CheckReport:
 def _repair(home: Home, report: CheckReport) -> None:
     aside = home.settings.home / "lost+found"
     for sha in report.orphan_files + report.corrupt_files:
-        aside.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(home.store.original_path(sha)), aside / sha)
+        home.store.move_original_aside(sha, aside / sha)
         report.repaired.append(f"已移到 {aside / sha}")
     for tmp in report.temp_files:
         tmp.unlink(missing_ok=True)

@@ -1,12 +1,25 @@
-"""Proofs as reviewers see them: the list of versions, one proof, and comments pinned to its pages."""
+"""Proofs as reviewers see them: the list of versions, one proof, and comments pinned to its pages.
+
+Where a proof's files are: ``Proof.pdf_path`` is always the file the render wrote on the machine
+that ran it (the preflight reports beside it: ``003-proof.preflight.json``/``.html``). With the
+local store that file is what everyone reads. With a remote store (S3) the render also puts the
+PDF and its reports into the store under ``proof_key`` (``proofs/<album id>/003-proof.pdf``), and
+every reader goes through ``proof_file`` (a local copy fetched from the store) or is sent to a
+short-lived presigned ``proof_download_url`` — so any web process on any machine can serve it.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from album.errors import AlbumError, NotFoundError
 from album.models import Album, Comment, Proof
+from album.store import MediaStore
+
+REPORT_SUFFIXES = (".preflight.json", ".preflight.html")
 
 COMMENT_MAX = 2000
 
@@ -65,3 +78,40 @@ def proof_by_number(session: Session, album: Album, number: int) -> Proof:
     if proof is None:
         raise NotFoundError(f"没有第 {number} 版")
     return proof
+
+
+def proof_key(album_id: int, number: int, kind: str, suffix: str = ".pdf") -> str:
+    """The proof's object key in a remote store (``suffix`` ``.preflight.html`` for its report)."""
+    return f"proofs/{album_id}/{number:03d}-{kind}{suffix}"
+
+
+def share_proof_files(store: MediaStore, album_id: int, number: int, kind: str, pdf: Path) -> None:
+    """Put a finished render's PDF and preflight reports into a remote store; the reports first,
+    so a PDF that is there always has its reports. The local store leaves them where they are."""
+    if not store.remote:
+        return
+    for suffix in (*REPORT_SUFFIXES, ".pdf"):
+        path = pdf.with_suffix(suffix)
+        if path.is_file():
+            store.put_object(proof_key(album_id, number, kind, suffix), path)
+
+
+def proof_file(store: MediaStore, proof: Proof, suffix: str = ".pdf") -> Path | None:
+    """A local path to read the proof's PDF (or its report, by ``suffix``) from; None when gone."""
+    local = Path(proof.pdf_path)
+    if suffix != ".pdf":
+        local = local.with_suffix(suffix)
+    if not store.remote:
+        return local if local.is_file() else None
+    try:
+        return store.fetch_object(proof_key(proof.album_id, proof.number, proof.kind, suffix))
+    except FileNotFoundError:
+        return None
+
+
+def proof_download_url(store: MediaStore, proof: Proof, filename: str) -> str | None:
+    """A short-lived link straight to the store for the PDF (call only after the access check);
+    None when the web app streams the file itself (the local store)."""
+    if not store.remote:
+        return None
+    return store.download_url(proof_key(proof.album_id, proof.number, proof.kind), filename)

@@ -27,6 +27,7 @@ from album.layout.templates import load_templates
 from album.models import Album, Chapter, Photo, Proof, ReviewState
 from album.preflight.checks import PreflightReport, run_preflight, write_report
 from album.preflight.input import build_preflight_input
+from album.proofs import share_proof_files
 from album.release import (
     ReleaseBasis,
     ReleaseRefused,
@@ -151,6 +152,7 @@ def _run_beating(home: Home, proof_id: int, beat: Heartbeat,
         snapshot = snapshot_album(session, album)
         proof.content_hash = album_content_hash(home, session, album, snapshot)
         kind, number, spreads = proof.kind, proof.number, bool(proof.settings.get("spreads"))
+        album_id = proof.album_id
         final = bool(proof.settings.get("final"))
         if final:
             basis = release_basis(session, album, proof.content_hash)
@@ -186,6 +188,7 @@ def _run_beating(home: Home, proof_id: int, beat: Heartbeat,
         for path in (out_path, json_path, out_path.with_suffix(".preflight.html")):
             path.unlink(missing_ok=True)
         raise RenderCancelled()
+    share_proof_files(home.store, album_id, number, kind, out_path)
     _finish(home, proof_id, status="done", progress=1.0, page_count=report.page_count,
             report_path=str(json_path), preflight=result.summary(),
             pdf_sha256=sha256_file(out_path), release=basis)

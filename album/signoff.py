@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 
 from album.errors import AlbumError, NotFoundError
 from album.models import Album, Comment, Proof, ReviewLevel, Role, SignOff, User
-from album.store import sha256_file
+from album.proofs import proof_file
+from album.store import MediaStore, sha256_file
 
 if TYPE_CHECKING:
     from album.render.review_sheet import ReviewSheet
@@ -102,11 +103,11 @@ def signed_on(session: Session, proof: Proof) -> list[SignOff]:
     return sorted(mine, key=lambda r: (STAGES.index(r.stage), r.id))
 
 
-def _check_proof_file(proof: Proof) -> str:
+def _check_proof_file(proof: Proof, store: MediaStore | None) -> str:
     if proof.kind != "proof" or proof.status != "done":
         raise SignOffError("只能在已完成的校样上签署审读意见")
-    path = Path(proof.pdf_path)
-    if not path.is_file():
+    path = proof_file(store, proof) if store is not None else Path(proof.pdf_path)
+    if path is None or not path.is_file():
         raise SignOffError(f"校样第{proof.number}版的文件已不在，无法签署")
     digest = sha256_file(path)
     if proof.pdf_sha256 and digest != proof.pdf_sha256:
@@ -152,8 +153,9 @@ def _person(user: User | None) -> str:
 
 
 def sign(session: Session, proof: Proof, user: User, *, stage: str, decision: str,
-         opinion: str, corrects: SignOff | None = None) -> SignOff:
+         opinion: str, corrects: SignOff | None = None, store: MediaStore | None = None) -> SignOff:
     """Record ``user``'s signature on ``proof`` at ``stage``; refuse what the rules forbid.
+    ``store`` is where the proof's file is read from (by default its recorded path).
 
     A stage is signed once per proof (an expert opinion once per expert); signing it again is
     a correction, which names the record it replaces and must come from the same person.
@@ -169,7 +171,7 @@ def sign(session: Session, proof: Proof, user: User, *, stage: str, decision: st
         raise SignOffError(f"结论为“{DECISION_NAMES[decision]}”时请写明审读意见")
     if not user.active or user.role not in STAGE_ROLES[stage]:
         raise SignOffError(f"你的角色不能签署{STAGE_NAMES[stage]}")
-    digest = _check_proof_file(proof)
+    digest = _check_proof_file(proof, store)
     if corrects is not None:
         if corrects.proof_id != proof.id or corrects.stage != stage or corrects.user_id != user.id:
             raise SignOffError("只能更正自己在本校样同一环节的签署")

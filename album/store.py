@@ -1,8 +1,8 @@
 """Content-addressed media store: each original kept once under its sha256, derived images cached.
 
 Every write goes to a temporary file in the destination folder and is renamed into place, so a
-crash leaves either the whole file or nothing. ``MediaStore`` is the seam where an object store
-(S3, MinIO) would plug in; ``LocalMediaStore`` is the folder implementation.
+crash leaves either the whole file or nothing. ``MediaStore`` is the seam; ``LocalMediaStore`` is
+the folder implementation, ``album.s3store.S3MediaStore`` the S3-compatible one.
 """
 
 from __future__ import annotations
@@ -47,9 +47,27 @@ def atomic_copy(src: BinaryIO, dest: Path) -> None:
         raise
 
 
+def check_object_key(key: str) -> str:
+    """``key`` without outer slashes, refused when it is empty or climbs out (``..``)."""
+    parts = key.strip("/").split("/")
+    if not key.strip("/") or any(part in ("", ".", "..") for part in parts):
+        raise ValueError(f"bad object key {key!r}")
+    return "/".join(parts)
+
+
 class MediaStore(Protocol):
+    """Where originals, derived images and shared files live: ``LocalMediaStore`` (a folder) or
+    ``album.s3store.S3MediaStore`` (a bucket). Readers always get a local path: a remote store
+    downloads into its bounded read-through copy first. ``remote`` tells whether files written
+    on this machine (finished proofs) must be put into the store for other machines to read."""
+
+    remote: bool
+
     def put_original(self, src: Path, sha256: str | None = None) -> str: ...
     def original_path(self, sha256: str) -> Path: ...
+    def original_location(self, sha256: str) -> Path: ...
+    def original_digest(self, sha256: str) -> str | None: ...
+    def move_original_aside(self, sha256: str, dest: Path) -> None: ...
     def has_original(self, sha256: str) -> bool: ...
     def remove_original(self, sha256: str) -> None: ...
     def iter_originals(self) -> Iterator[str]: ...
@@ -58,11 +76,16 @@ class MediaStore(Protocol):
     def put_object(self, key: str, src: Path) -> None: ...
     def fetch_object(self, key: str) -> Path: ...
     def remove_objects(self, prefix: str) -> None: ...
+    def download_url(self, key: str, filename: str) -> str | None: ...
+    def leftover_files(self) -> list[Path]: ...
 
 
 class LocalMediaStore:
     """Originals under ``root/originals/ab/<sha256>``, derived images under ``root/cache``, other
-    shared files (render parts, keyed like ``parts/12/0003.pdf``) under ``root/objects``."""
+    shared files (render parts, keyed like ``parts/12/0003.pdf``; finished proofs
+    stay where the render wrote them) under ``root/objects``."""
+
+    remote = False
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
@@ -72,6 +95,10 @@ class LocalMediaStore:
 
     def original_path(self, sha256: str) -> Path:
         return self.originals / sha256[:2] / sha256
+
+    def original_location(self, sha256: str) -> Path:
+        """Where ``original_path`` will put the original; here, where it is."""
+        return self.original_path(sha256)
 
     def has_original(self, sha256: str) -> bool:
         return self.original_path(sha256).is_file()
@@ -89,6 +116,15 @@ class LocalMediaStore:
 
     def remove_original(self, sha256: str) -> None:
         self.original_path(sha256).unlink(missing_ok=True)
+
+    def original_digest(self, sha256: str) -> str | None:
+        """The sha256 of the stored bytes now, None if the original is not there."""
+        path = self.original_path(sha256)
+        return sha256_file(path) if path.is_file() else None
+
+    def move_original_aside(self, sha256: str, dest: Path) -> None:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(self.original_path(sha256)), dest)
 
     def iter_originals(self) -> Iterator[str]:
         if not self.originals.is_dir():
@@ -123,8 +159,14 @@ class LocalMediaStore:
         """Remove every object whose key starts with the folder ``prefix`` (e.g. ``parts/12``)."""
         shutil.rmtree(self._object_path(prefix), ignore_errors=True)
 
+    def download_url(self, key: str, filename: str) -> str | None:
+        """None: a local file is streamed by the web app itself."""
+        return None
+
+    def leftover_files(self) -> list[Path]:
+        """Temporary files of interrupted writes (never complete originals)."""
+        return [tmp for folder in (self.originals, self.cache, self.objects) if folder.is_dir()
+                for tmp in sorted(folder.rglob(".tmp-*"))]
+
     def _object_path(self, key: str) -> Path:
-        parts = key.strip("/").split("/")
-        if not key.strip("/") or any(part in ("", ".", "..") for part in parts):
-            raise ValueError(f"bad object key {key!r}")
-        return self.objects.joinpath(*parts)
+        return self.objects.joinpath(*check_object_key(key).split("/"))

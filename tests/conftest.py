@@ -31,6 +31,9 @@ from album.migrations import upgrade
 from album.store import LocalMediaStore
 from locations import CORPUS, ROOT  # noqa: F401  (ROOT: for anyone who still imports it from here)
 
+# The S3 fixtures (s3_endpoint, s3_media: moto's server on loopback) for every test that asks.
+pytest_plugins = ("s3_support",)
+
 SERVER_URL = os.environ.get("ALBUM_TEST_DATABASE_URL") or None
 DB_FIXTURES = {"settings", "engine", "db", "database_url", "make_database_url",
                "web_env", "anonymous", "contributor", "other_contributor", "editor", "admin"}

@@ -114,10 +114,18 @@ def api_status(proof_id: int):  # type: ignore[no-untyped-def]
 
 
 def _page_count(proof: Proof) -> int:
-    if proof.page_count:
-        return proof.page_count
-    path = Path(proof.pdf_path)
-    return pdf_page_count(path) if proof.status == "done" and path.is_file() else 0
+    if proof.page_count or proof.status != "done":
+        return proof.page_count or 0
+    path = proof_records.proof_file(get_home().store, proof)
+    return pdf_page_count(path) if path is not None else 0
+
+
+def _done_file(proof: Proof, suffix: str = ".pdf") -> Path:
+    """The finished proof's file as this process can read it (fetched from a remote store)."""
+    path = proof_records.proof_file(get_home().store, proof, suffix) if proof.status == "done" else None
+    if path is None:
+        raise NotFoundError("校样文件不存在或尚未完成")
+    return path
 
 
 def spreads_of(count: int) -> list[list[int | None]]:
@@ -157,7 +165,7 @@ def sign(proof_id: int):  # type: ignore[no-untyped-def]
     with form_action(f"已签署{signoff.STAGE_NAMES.get(stage, '')}意见"):
         corrects = signoff.get_sign_off(db(), proof, corrects_id) if corrects_id else None
         signoff.sign(db(), proof, _me(), stage=stage, decision=request.form.get("decision", ""),
-                     opinion=request.form.get("opinion", ""), corrects=corrects)
+                     opinion=request.form.get("opinion", ""), corrects=corrects, store=get_home().store)
     return redirect(url_for("proofs.view", proof_id=proof.id) + "#signoff")
 
 
@@ -181,7 +189,7 @@ def page_image(proof_id: int, page: int):  # type: ignore[no-untyped-def]
     if proof.status != "done":
         raise NotFoundError("校样尚未完成")
     width = request.args.get("w", PAGE_WIDTHS[0], type=int)
-    path = page_thumbnail(get_home().store, Path(proof.pdf_path), page,
+    path = page_thumbnail(get_home().store, _done_file(proof), page,
                           width if width in PAGE_WIDTHS else PAGE_WIDTHS[0])
     response = send_file(path, mimetype="image/png", max_age=86400)
     response.headers["Cache-Control"] = "private, max-age=86400"
@@ -191,12 +199,18 @@ def page_image(proof_id: int, page: int):  # type: ignore[no-untyped-def]
 @bp.get("/<int:proof_id>/pdf")
 @requires(SIGNED_IN)
 def pdf(proof_id: int):  # type: ignore[no-untyped-def]
+    """The PDF, to a reader who may see this proof: streamed from the local store, or a redirect
+    to a presigned link valid for a few minutes when the store is S3 (the bytes never pass here)."""
     proof = get_proof(proof_id)
-    path = Path(proof.pdf_path)
-    if proof.status != "done" or not path.is_file():
+    if proof.status != "done":
         raise NotFoundError("校样文件不存在或尚未完成")
     name = f"{album().title}-{KIND_NAMES.get(proof.kind, proof.kind)}-第{proof.number}版.pdf"
-    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=name)
+    url = proof_records.proof_download_url(get_home().store, proof, name)
+    if url is not None:
+        response = redirect(url, code=302)
+        response.headers["Cache-Control"] = "no-store"  # the link is personal and short-lived
+        return response
+    return send_file(_done_file(proof), mimetype="application/pdf", as_attachment=True, download_name=name)
 
 
 @bp.get("/<int:proof_id>/report")
@@ -205,9 +219,10 @@ def report(proof_id: int):  # type: ignore[no-untyped-def]
     proof = get_proof(proof_id)
     if not proof.report_path:
         raise NotFoundError("这一版没有预检报告")
-    html = Path(proof.report_path).with_suffix(".html")
-    path = html if html.is_file() else Path(proof.report_path)
-    if not path.is_file():
+    store = get_home().store
+    path = (proof_records.proof_file(store, proof, ".preflight.html")
+            or proof_records.proof_file(store, proof, ".preflight.json"))
+    if path is None:
         raise NotFoundError("预检报告文件不存在")
     response = send_file(path, mimetype="text/html" if path.suffix == ".html" else "application/json")
     response.headers["Content-Security-Policy"] = REPORT_CSP

@@ -39,6 +39,7 @@ COMMANDS = {
     "units": "album.cli.units_cmd:units",
     "campaign": "album.cli.campaign:campaign",
     "worker": "album.cli.worker:worker",
+    "store": "album.cli.store_cmd:store",
 }
 
 

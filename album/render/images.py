@@ -21,7 +21,7 @@ import threading
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -147,7 +147,7 @@ def cached_image(request: ImageRequest, store: MediaStore) -> PreparedImage | No
     try:
         data = json.loads(facts.read_text(encoding="utf-8"))
         passthrough = bool(data.get("passthrough", False))
-        jpeg = request.original if passthrough else store.cache_path(key, ".jpg")
+        jpeg = _fetch_original(request, store) if passthrough else store.cache_path(key, ".jpg")
         if not jpeg.is_file():
             return None
         return PreparedImage(path=jpeg, width_px=int(data["width_px"]),
@@ -162,6 +162,7 @@ def cached_image(request: ImageRequest, store: MediaStore) -> PreparedImage | No
 def process_request(request: ImageRequest, store: MediaStore) -> PreparedImage:
     """Decode, orient, crop, resample, convert and encode; write JPEG then facts to the cache.
     An original that is already fit for the frame is only recorded, not processed."""
+    request = replace(request, original=_fetch_original(request, store))
     fit = embeddable_as_is(request.original, mode=request.mode, crop=request.crop,
                            orientation=request.orientation, target_w_px=request.target_w_px,
                            target_h_px=request.target_h_px)
@@ -183,6 +184,15 @@ def process_request(request: ImageRequest, store: MediaStore) -> PreparedImage:
                              colour_mode=image.mode, effective_ppi=effective_ppi)
     _put_facts(store, key, prepared)
     return prepared
+
+
+def _fetch_original(request: ImageRequest, store: MediaStore) -> Path:
+    """The original as a local file, fetched only now that its pixels or bytes are needed (a
+    remote store); ``request.original`` itself when it is a file outside the store (a cover
+    rendered without one)."""
+    if request.original.is_file():
+        return request.original
+    return store.original_path(request.sha256)
 
 
 def _separate(image: Image.Image, request: ImageRequest) -> Image.Image:

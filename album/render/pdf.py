@@ -109,11 +109,10 @@ def _image_requests(book: Book, store: MediaStore, options: RenderOptions
         for index, frame in enumerate(page.frames):
             if not isinstance(frame, PhotoFrame):
                 continue
-            original = store.original_path(frame.sha256)
-            if not original.is_file():
+            if not store.has_original(frame.sha256):
                 raise RenderError(f"第 {page.number} 页的照片原件缺失（{frame.sha256[:12]}…）")
             requests[page.number, index] = make_request(
-                original, crop=frame.crop, orientation=frame.orientation,
+                store.original_location(frame.sha256), crop=frame.crop, orientation=frame.orientation,
                 placed_w_mm=frame.rect.width_mm, placed_h_mm=frame.rect.height_mm,
                 ppi=options.target_ppi, mode=options.mode, cmyk_profile=options.cmyk_profile,
                 intent=options.rendering_intent, sha256=frame.sha256,
