@@ -1,6 +1,6 @@
 """The campaign deployment of docs/deploy.md, run on one machine: PostgreSQL, Redis (queue and
-login limiter), 2 gunicorn workers serving ``web.wsgi:app`` and 2 ``album worker`` processes,
-every one started and stopped by the test.
+login limiter), an S3 bucket (moto's server), 2 gunicorn workers serving ``web.wsgi:app`` and
+2 ``album worker`` processes, every one started and stopped by the test.
 
 Under it, 10 contributors make 50 concurrent uploads over HTTP while 2 proof renders and
 1 print render run, and the worker drawing the print render is killed with SIGKILL halfway:
@@ -27,6 +27,7 @@ import requests
 from cli_support import run_album
 from corpus_derived import small_photos
 from queue_support import album_worker, home_with_photos, kill_hard, wait_for
+from s3_support import album_toml_lines
 from sqlalchemy import select
 from topology_support import Browser, Gunicorn, gunicorn, postgres_server
 from web_support import redis_server
@@ -36,28 +37,29 @@ from album.config import load_settings
 from album.db import transaction
 from album.models import Photo, Role, User
 from album.preflight.pdf import validate_pdfx
+from album.proofs import proof_file
 from album.tasks import RenderQueue
 
 pytestmark = pytest.mark.slow  # seven processes and three renders: about a minute on 2 cores
 
-# The media store the processes share. One machine shares its disk, so the home's local folder
-# stands for it. TODO(#14 item 3): once branch `s3` is merged, make the store moto's S3 server:
-# STORE = "s3" (media_toml below then puts media_url and the s3_* settings in album.toml).
-STORE = "local"
+# The media store the processes share: an S3 bucket on moto's server (the campaign's store), or
+# "local": the home's folder, which the processes of one machine share as a disk.
+STORE = "s3"
 CONTRIBUTORS = [f"供稿人{n:02d}" for n in range(1, 11)]
 DISTINCT = 45  # photos; 5 of them are sent twice, by two contributors at once: 50 uploads
 BOOK_PHOTOS = 6  # accepted photos in the album the renders draw
 PASSWORD = "topology-pass-1"
 
 
-def media_toml(store: str, stack: ExitStack) -> dict[str, str]:
+def media_toml(store: str, request: pytest.FixtureRequest) -> dict[str, str]:
     """The album.toml settings of the media store the topology runs on."""
-    if store == "local":
-        return {}
-    raise AssertionError(f"no such store in this topology: {store}")
+    if store == "s3":
+        return album_toml_lines(request.getfixturevalue("s3_media"))  # a fresh bucket
+    assert store == "local", store
+    return {}
 
 
-def test_campaign_topology_on_one_machine(tmp_path: Path, corpus: Path) -> None:
+def test_campaign_topology_on_one_machine(tmp_path: Path, corpus: Path, request: pytest.FixtureRequest) -> None:
     logs = tmp_path / "logs"
     logs.mkdir()
     photos = small_photos(corpus, tmp_path / "uploads", DISTINCT)
@@ -67,7 +69,7 @@ def test_campaign_topology_on_one_machine(tmp_path: Path, corpus: Path) -> None:
         settings = load_settings(tmp_path / "home", database_url=database)
         home, _album_id = home_with_photos(settings, corpus, BOOK_PHOTOS, database_url=database,
                                            queue_url=redis.rsplit("/", 1)[0] + "/1", limiter_storage=redis,
-                                           **media_toml(STORE, stack))
+                                           **media_toml(STORE, request))
         stack.callback(home.close)
         with transaction(home.factory) as session:
             for n, name in enumerate(CONTRIBUTORS):
@@ -100,9 +102,10 @@ def test_campaign_topology_on_one_machine(tmp_path: Path, corpus: Path) -> None:
             ("print", "done", ""), ("proof", "done", ""), ("proof", "done", "")]
         assert done[0].attempts == 2 and done[0].worker.endswith(f":{survivor.pid}"), \
             "the killed render was started again, and finished, on the other worker"
-        assert validate_pdfx(Path(done[0].pdf_path)) == []
-        for proof in done[1:]:
-            assert subprocess.run(["qpdf", "--check", proof.pdf_path], check=False, capture_output=True).returncode == 0
+        pdfs = [proof_file(home.store, proof) for proof in done]  # as the web app reads them
+        assert validate_pdfx(pdfs[0]) == []
+        for pdf in pdfs[1:]:
+            assert subprocess.run(["qpdf", "--check", str(pdf)], check=False, capture_output=True).returncode == 0
         assert RenderQueue(home).pending() == 0
 
         _every_photo_is_stored_once(home, photos, answers)
