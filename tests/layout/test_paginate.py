@@ -232,7 +232,7 @@ def test_bad_pins_are_dropped_with_a_warning(templates) -> None:
     snap = album([0.75] * 5, pins=pins)
     book = paginate(snap, templates)
     check_book(book, snap)
-    assert len(book.warnings) == 4
+    assert len([w for w in book.warnings if "固定版式" in w]) == 4
 
 
 def test_spread_halves_share_the_crop_at_the_gutter(templates) -> None:
@@ -358,6 +358,8 @@ def test_a_pinned_strip_keeps_the_panorama_on_one_page(templates) -> None:
 
 
 def test_a_moved_panorama_is_reported_to_the_editor(templates) -> None:
-    book = paginate(album([1.5, 1.5, 3.0, 1.5, 0.75]), templates)  # photo 1 opens the chapter
+    # Photo 1 opens the chapter; photo 2 is a portrait, so no landscape bleed spread before the
+    # panorama can set it on a left-hand page instead of the move.
+    book = paginate(album([1.5, 0.75, 3.0, 1.5, 0.75]), templates)
     moved = [w for w in book.warnings if "全景照片 #3" in w]
     assert len(moved) == 1 and "以便从左页起跨两页" in moved[0]
