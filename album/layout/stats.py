@@ -12,11 +12,16 @@ from dataclasses import dataclass
 from statistics import median
 
 from album.layout.book import Book, Crop, Page, PhotoFrame
-from album.layout.photo_pages import FULL_BLEED_PPI, MAX_CROP_LOSS, WHITE_LIMIT, bleed_candidate
+from album.layout.photo_pages import (
+    FULL_BLEED_PPI,
+    MAX_CROP_LOSS,
+    WHITE_LIMIT,
+    bleed_candidate,
+)
 from album.layout.snapshot import AlbumSnapshot, PhotoSnapshot
 from album.layout.text_measure import Geometry
 
-__all__ = ["WHITE_LIMIT", "FULL_BLEED_PPI", "RUN_LIMIT", "book_stats", "describe_stats", "page_coverage"]
+__all__ = ["FULL_BLEED_PPI", "RUN_LIMIT", "WHITE_LIMIT", "book_stats", "describe_stats", "page_coverage"]
 
 RUN_LIMIT = 3  # pages of one template family in a row
 
