@@ -4,6 +4,7 @@ plus a shared check of the invariants every Book must meet."""
 from __future__ import annotations
 
 import itertools
+import random
 
 import pytest
 
@@ -42,6 +43,15 @@ def album(*chapters: list[float], pins=(), **kw) -> AlbumSnapshot:
     kw.setdefault("afterword", "后记。" * 30)
     return AlbumSnapshot(title="某县影像志", subtitle="一九四九—二〇二四", publisher="某县文化局",
                          chapters=tuple(made), pins=tuple(pins), **kw)
+
+
+def varied_album(seed: int) -> AlbumSnapshot:
+    """A random album of 1–5 chapters of 1–9 photos of mixed aspects (panoramas included), each
+    3000 px high, padded to a random page multiple."""
+    rng = random.Random(seed)
+    aspects = [1.5, 0.667, 1.333, 0.75, 1.0, 1.78, 2.8, 0.5, 1.2, 3.0]
+    chapters = [[rng.choice(aspects) for _ in range(rng.randint(1, 9))] for _ in range(rng.randint(1, 5))]
+    return album(*chapters, page_multiple=rng.choice((4, 8, 16)))
 
 
 def photo_pages(book: Book) -> dict[int, list[int]]:
