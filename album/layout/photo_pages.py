@@ -49,7 +49,7 @@ CAPTION_OVERFLOW_COST = 4.0  # a caption that will not fit even shrunk is a real
 # stretches a photo below GOOD_PPI costs more the further it falls, and a flagged one a lot.
 GOOD_PPI = PPI_WARNING
 LOW_PPI = PPI_ERROR
-PPI_WEIGHT = 4.0
+PPI_WEIGHT = 6.0
 LOW_PPI_COST = 2.0
 CREDIT_PHOTOGRAPHER, CREDIT_UNIT, CREDIT_SEP = "摄影：", "供稿：", "\u3000"
 
