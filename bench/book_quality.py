@@ -19,6 +19,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the child imports another checkout's album: nothing from it at import time
+    from album.layout.book import Book
+    from album.layout.stats import BookStats
 
 REPO = Path(__file__).resolve().parents[1]
 HEADER = ("| album, state | pages | photo pages | blank pages | photo pages > 35 % white "
@@ -65,7 +70,7 @@ def dump(home_dir: Path, album_id: int) -> dict:
     }
 
 
-def measure(plan: dict):  # -> tuple[BookStats, Book]
+def measure(plan: dict) -> tuple[BookStats, Book]:
     """The plan rebuilt as this checkout's Book and snapshot, and its figures."""
     from album.layout.book import Book, Crop, Page, PhotoFrame, Rect
     from album.layout.snapshot import AlbumSnapshot, ChapterSnapshot, PhotoSnapshot
