@@ -79,23 +79,36 @@ def run_phase(phase: str, workload: wl.Workload, workers: int, out: Path) -> dic
 
 # ---- parent side ----
 
-def measure(phase: str, workload: wl.Workload, workers: int, out: Path) -> dict:
-    """Run one phase in a child process and sample its process tree's memory."""
-    cmd = [sys.executable, __file__, "--phase", phase, "--manifest",
-           str(workload.home / "workload.json"), "--workers", str(workers), "--out", str(out)]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    peak, stop = {"rss": 0, "pss": 0}, threading.Event()
+class TreeSampler(threading.Thread):
+    """Peak resident memory summed over processes and all their descendants, sampled every
+    50 ms while the ``with`` block runs: ``rss`` (shared pages counted in each process) and
+    ``pss`` (shared pages counted once)."""
 
-    def sample() -> None:
-        proc = psutil.Process(child.pid)
-        tree, listed = [proc], 0.0
-        while not stop.is_set():
+    def __init__(self, pids: list[int]) -> None:
+        super().__init__(daemon=True)
+        self.roots = [psutil.Process(pid) for pid in pids]
+        self.rss = self.pss = 0
+        self._halt = threading.Event()
+
+    def __enter__(self) -> TreeSampler:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._halt.set()
+        self.join()
+
+    def run(self) -> None:
+        tree, listed = list(self.roots), 0.0
+        while not self._halt.is_set():
             if time.monotonic() - listed > 0.25:  # walking /proc for children is the costly part
-                try:
-                    tree, listed = [proc, *proc.children(recursive=True)], time.monotonic()
-                except psutil.Error:
-                    break
+                found = list(self.roots)
+                for root in self.roots:
+                    try:
+                        found += root.children(recursive=True)
+                    except psutil.Error:
+                        pass
+                tree, listed = found, time.monotonic()
             rss = pss = 0
             for p in tree:
                 try:
@@ -103,19 +116,23 @@ def measure(phase: str, workload: wl.Workload, workers: int, out: Path) -> dict:
                     rss, pss = rss + mem.rss, pss + mem.pss
                 except psutil.Error:
                     pass
-            peak["rss"], peak["pss"] = max(peak["rss"], rss), max(peak["pss"], pss)
-            stop.wait(0.05)
+            self.rss, self.pss = max(self.rss, rss), max(self.pss, pss)
+            self._halt.wait(0.05)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    stdout, _ = child.communicate()
-    stop.set()
-    sampler.join()
+
+def measure(phase: str, workload: wl.Workload, workers: int, out: Path) -> dict:
+    """Run one phase in a child process and sample its process tree's memory."""
+    cmd = [sys.executable, __file__, "--phase", phase, "--manifest",
+           str(workload.home / "workload.json"), "--workers", str(workers), "--out", str(out)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    with TreeSampler([child.pid]) as peak:
+        stdout, _ = child.communicate()
     if child.returncode != 0:
         raise SystemExit(f"phase {phase} failed (exit {child.returncode})")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = json.loads(stdout.strip().splitlines()[-1])
-    result["peak_rss"], result["peak_pss"] = peak["rss"], peak["pss"]
+    result["peak_rss"], result["peak_pss"] = peak.rss, peak.pss
     result["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return result
 
