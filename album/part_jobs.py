@@ -184,23 +184,28 @@ def merge_reports(reports: list[RenderReport], out_path: Path) -> RenderReport:
     return merged
 
 
+def stale_parts(session: Session, settings: Settings) -> list[RenderPart]:
+    """Running parts of live jobs whose worker went silent (heartbeat older than
+    ``stale_after_seconds``, or its process on this host gone)."""
+    now = datetime.now(timezone.utc)
+    rows = session.scalars(
+        select(RenderPart).join(Proof, Proof.id == RenderPart.proof_id)
+        .where(RenderPart.status == "running", Proof.worker == PARTS, Proof.status.in_(LIVE))
+        .order_by(RenderPart.id)).all()
+    limit = timedelta(seconds=settings.stale_after_seconds)
+    return [part for part in rows if process_gone(part.worker) or part.heartbeat_at is None
+            or now - utc(part.heartbeat_at) > limit]
+
+
 def sweep_parts(home: Home, dispatch: Dispatch) -> tuple[list[int], list[int]]:
-    """Put back the running parts whose worker went silent, or fail their job after
-    ``max_attempts``; return (job ids with a part put back, job ids failed)."""
-    settings, now = home.settings, datetime.now(timezone.utc)
+    """Put back the stale parts, or fail their job once a part has had ``max_attempts``
+    starts; return (job ids with a part put back, job ids failed). A part changes only if no
+    other sweeper changed it first."""
     retried: list[tuple[int, int]] = []
     failed: list[int] = []
     with transaction(home.factory) as session:
-        rows = session.scalars(
-            select(RenderPart).join(Proof, Proof.id == RenderPart.proof_id)
-            .where(RenderPart.status == "running", Proof.worker == PARTS,
-                   Proof.status.in_(LIVE))).all()
-        for part in rows:
-            last = utc(part.heartbeat_at)
-            if not (process_gone(part.worker) or last is None
-                    or now - last > timedelta(seconds=settings.stale_after_seconds)):
-                continue
-            spent = part.attempts >= settings.max_attempts
+        for part in stale_parts(session, home.settings):
+            spent = part.attempts >= home.settings.max_attempts
             changed = session.execute(
                 update(RenderPart).where(RenderPart.id == part.id, RenderPart.status == "running",
                                          RenderPart.worker == part.worker)

@@ -124,3 +124,44 @@ def test_a_failed_part_is_retried_and_progress_counts_parts(settings, corpus, tm
     assert last.status == "done" and last.attempts >= 2 and last.error == ""
     with pikepdf.open(done.pdf_path) as pdf:
         assert len(pdf.pages) == len(book.pages)
+
+
+def test_check_repair_puts_back_a_silent_part_and_fails_a_job_whose_part_is_spent(settings, corpus):
+    """Parts are swept like jobs: judged by their own heartbeat, retried up to max_attempts."""
+    from datetime import datetime, timedelta, timezone
+
+    from album.integrity import check_home
+    from album.jobs import PARTS
+    from album.models import Proof
+    from cli_support import run_album
+
+    home, album_id = home_with_photos(settings, corpus, 1, stale_after_seconds=30, max_attempts=2)
+    old = datetime.now(timezone.utc) - timedelta(seconds=90)
+    fresh = datetime.now(timezone.utc)
+    with transaction(home.factory) as s:
+        jobs = [Proof(album_id=album_id, number=n, kind="proof", status="running", attempts=1,
+                      worker=PARTS, parts_total=2, heartbeat_at=old,
+                      pdf_path=str(home.settings.proofs_dir / f"{n:03d}-proof.pdf"))
+                for n in (1, 2)]
+        s.add_all(jobs)
+        s.flush()
+        silent, spent = (job.id for job in jobs)
+        s.add_all([
+            RenderPart(proof_id=silent, index=0, first_sheet=0, stop_sheet=2, status="running",
+                       attempts=1, worker="other-host:4242", heartbeat_at=old),
+            RenderPart(proof_id=silent, index=1, first_sheet=2, stop_sheet=4, status="running",
+                       attempts=1, worker="other-host:4243", heartbeat_at=fresh),
+            RenderPart(proof_id=spent, index=0, first_sheet=0, stop_sheet=2, status="running",
+                       attempts=2, worker="other-host:4244", heartbeat_at=old),
+        ])
+    assert check_home(home).stuck_jobs == 2
+    repaired = run_album(settings.home, "check", "--repair").stdout
+    assert "1 个分段渲染任务的中断分段已重新排队" in repaired, repaired
+    first, second = parts_of(home, silent)
+    assert (first.status, first.worker, first.attempts) == ("queued", "", 1)
+    assert second.status == "running", "a part that beats is left alone"
+    assert proof_row(home, silent).status == "running"
+    failed = proof_row(home, spent)
+    assert failed.status == "failed" and "第 1 段" in failed.error and "失去响应 2 次" in failed.error
+    assert RenderQueue(home).pending() == 1, "the silent part is back on the queue"
+    assert check_home(home).clean
