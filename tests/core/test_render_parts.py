@@ -165,3 +165,28 @@ def test_check_repair_puts_back_a_silent_part_and_fails_a_job_whose_part_is_spen
     assert failed.status == "failed" and "第 1 段" in failed.error and "失去响应 2 次" in failed.error
     assert RenderQueue(home).pending() == 1, "the silent part is back on the queue"
     assert check_home(home).clean
+
+
+def test_a_cancel_stops_a_job_drawn_in_parts_before_its_parts_are_drawn(settings, corpus):
+    """The queue's tasks run here one by one (real SQLite queue, no worker process): the job is
+    planned into parts, an editor cancels, and every part then finds the job cancelled."""
+    from album.jobs import PARTS, cancel_job
+    from album.models import Proof
+
+    home, album_id = home_with_photos(settings, corpus, 2, render_parts="queue", part_sheets=4)
+    queue = RenderQueue(home)
+    proof_id = start_render(queue, album_id, "proof", user_id=None)
+    queue.huey.execute(queue.huey.dequeue())  # the render task: plan, store it, enqueue the parts
+    planned = proof_row(home, proof_id)
+    assert (planned.status, planned.worker) == ("running", PARTS) and planned.parts_total >= 2
+    assert queue.pending() == planned.parts_total
+    assert (home.settings.media_root / "objects" / "parts" / str(proof_id) / "plan.pickle").is_file()
+    with transaction(home.factory) as s:
+        assert cancel_job(s, s.get(Proof, proof_id)) == "cancelling"
+    while queue.pending():
+        queue.huey.execute(queue.huey.dequeue())
+    ended = proof_row(home, proof_id)
+    assert ended.status == "cancelled" and ended.parts_done == 0
+    assert all(part.status == "queued" and part.attempts == 0 for part in parts_of(home, proof_id))
+    assert not (home.settings.media_root / "objects" / "parts" / str(proof_id)).exists()
+    assert not Path(ended.pdf_path).exists()
