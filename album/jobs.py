@@ -106,8 +106,10 @@ def utc(moment: datetime | None) -> datetime | None:
 
 
 def is_stale(proof: Proof, settings: Settings, now: datetime) -> bool:
-    """A job nobody is working on any more. One waiting in the queue is not stale; a running one
-    is when its heartbeat is older than ``stale_after_seconds`` or its process here is gone."""
+    """A job nobody is working on any more. One waiting in the queue is not stale, nor one drawn
+    in parts while its parts are out or its join waits (its parts are swept, album.part_jobs);
+    a running one is when its heartbeat is older than ``stale_after_seconds`` or its process
+    here is gone."""
     if proof.status == "queued" and proof.worker == IN_QUEUE:
         return False
     if proof.worker in (PARTS, JOIN):  # its parts are judged on their own rows

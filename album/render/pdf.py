@@ -5,9 +5,12 @@ This is the only stage that draws. Images are prepared ahead in worker processes
 ReportLab as cached JPEG files, which it embeds as they are (DCT pass-through), so pixels are
 never decoded here. Pages are drawn in order as their images become ready, in parts of at most
 ``PART_IMAGE_BYTES`` of image data (ReportLab holds a whole document in memory until it saves),
-and the parts are joined by pikepdf from disk; memory does not grow with the album. The PDF is
+and the parts are joined by qpdf from disk; memory does not grow with the album. The PDF is
 written to a temporary folder and renamed into place: a killed render leaves the previous PDF
 (or none), never half of one.
+
+A book drawn by several workers (album.part_jobs) uses the same steps apart: ``draw_part``
+draws one range of sheets on each worker, ``finish_book`` joins the ranges and applies PDF/X.
 """
 
 from __future__ import annotations
