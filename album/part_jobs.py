@@ -258,8 +258,11 @@ def _part_done(home: Home, proof_id: int, index: int, me: str, seconds: float,
             update(Proof).where(Proof.id == proof_id, Proof.worker == PARTS,
                                 Proof.status.in_(LIVE))
             .values(parts_done=Proof.parts_done + 1)).rowcount == 1
-        if not counted:
-            return  # the job ended (failed, cancelled) or this part was taken from us
+        if not counted:  # the job ended (failed, cancelled), or this part was taken from us
+            ended = session.scalar(select(Proof.status).where(Proof.id == proof_id)) not in LIVE
+            if ended:  # what this part put into the store after the job's parts were removed
+                home.store.remove_objects(object_key(proof_id))
+            return
         total, count = session.execute(
             select(Proof.parts_total, Proof.parts_done).where(Proof.id == proof_id)).one()
         last = count == total
