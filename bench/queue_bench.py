@@ -9,8 +9,9 @@ print (a child process). A queued run starts real ``album worker`` processes on 
 home (SQLite queue), waits until they listen, enqueues the render and polls its row until it is
 done; its wall time runs from the enqueue to the poll that sees ``done`` (so it includes the
 workers' pickup latency: they poll an idle queue at most once a second). CPU s is user + system
-time of the workers and their image processes (rusage, after they stop); peak RSS/PSS is
-sampled over the workers' process trees. ``render_parts`` is set per run through
+time summed over every process of the measured trees as psutil last sampled it (rusage of
+children reported a third of that on this machine: image processes forked from a forkserver are
+not the worker's children); peak RSS/PSS is sampled over the same trees. ``render_parts`` is set per run through
 ``ALBUM_RENDER_PARTS``: ``local`` (the job is drawn whole by the worker that takes it) or
 ``queue`` (drawn in parts).
 """
@@ -20,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -76,7 +76,6 @@ def queued(workload: wl.Workload, parts: str, count: int, logs: Path) -> dict:
     wl.reset_outputs(workload.home)
     home = wl.open_workload(workload)
     queue = RenderQueue(home)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     procs = start_workers(workload.home, count, parts, logs)
     try:
         with TreeSampler([p.pid for p in procs]) as peak:
@@ -92,7 +91,6 @@ def queued(workload: wl.Workload, parts: str, count: int, logs: Path) -> dict:
             wall = time.perf_counter() - start
     finally:
         stop_workers(procs)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proof.status != "done":
         raise SystemExit(f"queued render {parts}/{count} ended {proof.status}: {proof.error}")
     with transaction(home.factory) as session:
@@ -102,8 +100,7 @@ def queued(workload: wl.Workload, parts: str, count: int, logs: Path) -> dict:
                   r.seconds, r.stop_sheet - r.first_sheet, r.worker) for r in rows]
     home.close()
     result = {"wall": wall, "pages": proof.page_count, "bytes": Path(proof.pdf_path).stat().st_size,
-              "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-              "peak_rss": peak.rss, "peak_pss": peak.pss, "parts": [s[2] for s in spans],
+              "cpu": peak.cpu_seen, "peak_rss": peak.rss, "peak_pss": peak.pss, "parts": [s[2] for s in spans],
               "sheets": [s[3] for s in spans], "workers_used": len({s[4] for s in spans})}
     if spans:
         created = _utc(proof.created_at).timestamp()
@@ -177,7 +174,8 @@ def main() -> None:
         res = {}
         print("… direct", file=sys.stderr, flush=True)
         wl.reset_outputs(workload.home)
-        res["direct"] = measure("cold", workload, 0, out / "direct.pdf")
+        direct = measure("cold", workload, 0, out / "direct.pdf")
+        res["direct"] = {**direct, "cpu": direct["cpu_seen"]}
         for key, parts, count in (("queue_whole", "local", 1), ("parts_1", "queue", 1),
                                   ("parts_2", "queue", 2)):
             print(f"… {key}", file=sys.stderr, flush=True)

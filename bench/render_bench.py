@@ -82,12 +82,14 @@ def run_phase(phase: str, workload: wl.Workload, workers: int, out: Path) -> dic
 class TreeSampler(threading.Thread):
     """Peak resident memory summed over processes and all their descendants, sampled every
     50 ms while the ``with`` block runs: ``rss`` (shared pages counted in each process) and
-    ``pss`` (shared pages counted once)."""
+    ``pss`` (shared pages counted once). ``cpu_seen`` sums the last user + system time sampled
+    of every process seen (a cross-check of rusage; a process's last 50 ms may be missed)."""
 
     def __init__(self, pids: list[int]) -> None:
         super().__init__(daemon=True)
         self.roots = [psutil.Process(pid) for pid in pids]
         self.rss = self.pss = 0
+        self._cpu: dict[int, float] = {}
         self._halt = threading.Event()
 
     def __enter__(self) -> TreeSampler:
@@ -97,6 +99,10 @@ class TreeSampler(threading.Thread):
     def __exit__(self, *exc: object) -> None:
         self._halt.set()
         self.join()
+
+    @property
+    def cpu_seen(self) -> float:
+        return sum(self._cpu.values())
 
     def run(self) -> None:
         tree, listed = list(self.roots), 0.0
@@ -114,6 +120,8 @@ class TreeSampler(threading.Thread):
                 try:
                     mem = p.memory_full_info()
                     rss, pss = rss + mem.rss, pss + mem.pss
+                    times = p.cpu_times()
+                    self._cpu[p.pid] = times.user + times.system
                 except psutil.Error:
                     pass
             self.rss, self.pss = max(self.rss, rss), max(self.pss, pss)
@@ -132,7 +140,7 @@ def measure(phase: str, workload: wl.Workload, workers: int, out: Path) -> dict:
         raise SystemExit(f"phase {phase} failed (exit {child.returncode})")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = json.loads(stdout.strip().splitlines()[-1])
-    result["peak_rss"], result["peak_pss"] = peak.rss, peak.pss
+    result["peak_rss"], result["peak_pss"], result["cpu_seen"] = peak.rss, peak.pss, peak.cpu_seen
     result["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return result
 
