@@ -80,10 +80,11 @@ def object_key(proof_id: int, name: str = "") -> str:
 
 def start_parts(home: Home, proof_id: int, dispatch: Dispatch) -> int:
     """Plan the claimed job and put its parts on the queue; return how many there are."""
-    from album.render.pdf import book_sheets
+    from album.render.pdf import book_sheets, check_can_draw
 
     def body(beat: Heartbeat) -> int:
         plan = prepare_render(home, proof_id)
+        check_can_draw(plan.book, plan.options)  # an empty book fails now, not waits for no parts
         ranges = part_ranges(book_sheets(plan.book, plan.options), home.settings.part_sheets)
         home.store.remove_objects(object_key(proof_id))
         _put_pickle(home, object_key(proof_id, "plan.pickle"), plan)

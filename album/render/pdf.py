@@ -50,7 +50,7 @@ PART_MAX_SHEETS = 64
 def render_book(book: Book, store: MediaStore, out_path: Path, options: RenderOptions,
                 progress: Progress | None = None) -> RenderReport:
     """Write ``book`` as a print or proof PDF at ``out_path`` and say what went into it."""
-    _check_can_draw(book, options)
+    check_can_draw(book, options)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".tmp-render-") as work:
@@ -66,7 +66,7 @@ def draw_part(book: Book, store: MediaStore, out_path: Path, options: RenderOpti
               first: int, stop: int) -> RenderReport:
     """Draw sheets ``first`` to ``stop`` (exclusive) of ``book`` into ``out_path``, without
     PDF/X: one part of a book drawn by several workers, joined later by ``finish_book``."""
-    _check_can_draw(book, options)
+    check_can_draw(book, options)
     out_path = Path(out_path)
     with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".tmp-part-") as work:
         pieces, report = _draw_sheets(book, store, options, Path(work), first, stop, None)
@@ -96,7 +96,8 @@ def book_sheets(book: Book, options: RenderOptions) -> int:
     return len(_sheets(book, options))
 
 
-def _check_can_draw(book: Book, options: RenderOptions) -> None:
+def check_can_draw(book: Book, options: RenderOptions) -> None:
+    """Refuse, with the reason, a book that has nothing to draw or a print without its profile."""
     if not book.pages:
         raise RenderError("画册没有任何页面，无法生成 PDF")
     if options.mode == "print" and not options.cmyk_profile.is_file():
