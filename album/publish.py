@@ -150,7 +150,6 @@ def run_guarded(home: Home, proof_id: int, body: Callable[[Heartbeat], T]) -> T:
         raise
 
 
-
 @dataclass(frozen=True)
 class RenderPlan:
     """Everything a render needs once the album has been read: the page plan, the options and
