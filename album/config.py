@@ -22,6 +22,7 @@ DEFAULT_CMYK_PROFILE = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 # ink only, black with the profile's own four-colour black in the deepest shadows, or the same
 # four-colour conversion as colour photos.
 GREY_PHOTOS = ("k_only", "gcr", "cmyk")
+RENDER_PARTS = ("auto", "queue", "local")
 DEFAULT_GREY_PHOTOS = "k_only"
 
 
@@ -82,6 +83,13 @@ class Settings:
     # Where originals, the derived-image cache and finished proofs live: the home's folder
     # (``media_root``) when empty, or an S3-compatible bucket and prefix (``s3://bucket/prefix``).
     media: MediaSettings = field(default_factory=MediaSettings)
+    # Whether a queued print or proof render is drawn in parts by every worker of the queue
+    # (album.part_jobs): "auto" when the queue is Redis (workers on several machines), "queue"
+    # always, "local" never. ``album render`` on the command line always draws in one process.
+    render_parts: str = "auto"
+    # Sheets per part of a render drawn in parts, and the wait before a failed part is retried.
+    part_sheets: int = 16
+    part_retry_seconds: float = 5.0
 
     @property
     def proofs_dir(self) -> Path:
@@ -116,7 +124,7 @@ def load_settings(home: str | os.PathLike[str] | None = None, **overrides: objec
     for key, variable in (("database_url", "ALBUM_DATABASE_URL"), ("limiter_storage", "ALBUM_LIMITER_STORAGE"),
                           ("grey_photos", "ALBUM_GREY_PHOTOS"), ("queue_url", "ALBUM_QUEUE_URL"),
                           ("media_url", "ALBUM_MEDIA_URL"), ("s3_endpoint_url", "ALBUM_S3_ENDPOINT_URL"),
-                          ("proxy_hops", "ALBUM_PROXY_HOPS")):
+                          ("render_parts", "ALBUM_RENDER_PARTS"), ("proxy_hops", "ALBUM_PROXY_HOPS")):
         if os.environ.get(variable):
             values[key] = os.environ[variable]
     values.update({k: v for k, v in overrides.items() if v is not None})
@@ -129,6 +137,9 @@ def load_settings(home: str | os.PathLike[str] | None = None, **overrides: objec
     grey_photos = str(values.pop("grey_photos", "") or DEFAULT_GREY_PHOTOS)
     if grey_photos not in GREY_PHOTOS:
         raise ConfigError(f"grey_photos = {grey_photos!r}: expected one of {', '.join(GREY_PHOTOS)}")
+    render_parts = str(values.pop("render_parts", "") or "auto")
+    if render_parts not in RENDER_PARTS:
+        raise ConfigError(f"render_parts = {render_parts!r}: expected one of {', '.join(RENDER_PARTS)}")
     return Settings(
         home=root,
         database_url=database_url,
@@ -145,6 +156,9 @@ def load_settings(home: str | os.PathLike[str] | None = None, **overrides: objec
         stale_after_seconds=float(values.pop("stale_after_seconds", Settings.stale_after_seconds)),
         max_attempts=max(1, int(values.pop("max_attempts", Settings.max_attempts))),
         media=_media_settings(values),
+        render_parts=render_parts,
+        part_sheets=max(1, int(values.pop("part_sheets", Settings.part_sheets))),
+        part_retry_seconds=float(values.pop("part_retry_seconds", Settings.part_retry_seconds)),
     )
 
 

@@ -25,10 +25,12 @@ log = logging.getLogger(__name__)
 
 
 class Heartbeat:
-    """``with Heartbeat(factory, proof_id, interval):`` beats until the block ends."""
+    """``with Heartbeat(factory, proof_id, interval):`` beats until the block ends. ``also`` is
+    stamped in the same transaction (the row of one part of a render drawn in parts)."""
 
-    def __init__(self, factory: sessionmaker[Session], proof_id: int, interval: float) -> None:
-        self.factory, self.proof_id, self.interval = factory, proof_id, interval
+    def __init__(self, factory: sessionmaker[Session], proof_id: int, interval: float,
+                 also: Callable[[Session], None] | None = None) -> None:
+        self.factory, self.proof_id, self.interval, self.also = factory, proof_id, interval, also
         self.cancelled = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"heartbeat-{proof_id}", daemon=True)
@@ -48,8 +50,11 @@ class Heartbeat:
         with transaction(self.factory) as session:
             session.execute(update(Proof).where(Proof.id == self.proof_id)
                             .values(heartbeat_at=datetime.now(timezone.utc)))
+            if self.also is not None:
+                self.also(session)
             proof = session.get(Proof, self.proof_id)
-            if proof is not None and proof.status == CANCELLING:
+            # "cancelled" too: a part of a render drawn in parts whose job another part ended
+            if proof is not None and proof.status in (CANCELLING, "cancelled"):
                 self.cancelled.set()
 
     def check(self) -> None:

@@ -20,6 +20,7 @@ from album.db import transaction
 from album.home import Home
 from album.jobs import stale_jobs
 from album.models import Photo
+from album.part_jobs import stale_parts
 
 
 @dataclass
@@ -51,7 +52,9 @@ def check_home(home: Home, *, repair: bool = False) -> CheckReport:
     store = home.store
     with transaction(home.factory) as session:
         rows = session.execute(select(Photo.id, Photo.sha256)).all()
-        stuck = stale_jobs(session, home.settings)
+        # a job drawn in parts is stuck when one of its parts is (album.part_jobs)
+        stuck = {proof.id for proof in stale_jobs(session, home.settings)}
+        stuck |= {part.proof_id for part in stale_parts(session, home.settings)}
     referenced = {sha for _, sha in rows}
     stored = set(store.iter_originals())  # one listing, not one query per photo
     report.missing_files = [(pid, sha) for pid, sha in rows if sha not in stored]
@@ -85,3 +88,5 @@ def _repair(home: Home, report: CheckReport) -> None:
             report.repaired.append(f"{len(done.failed)} 个中断的渲染任务已标为失败")
         if done.cancelled:
             report.repaired.append(f"{len(done.cancelled)} 个取消中的渲染任务已标为取消")
+        if done.parts_retried:
+            report.repaired.append(f"{len(done.parts_retried)} 个分段渲染任务的中断分段已重新排队")

@@ -29,6 +29,9 @@ from album.workers import process_gone, this_worker
 INTERRUPTED = "渲染被中断（服务重启）；请重新开始"
 ACTIVE = ("queued", "running", CANCELLING)
 IN_QUEUE = ""  # the worker of a job waiting in the queue: nobody owns it yet
+# The worker of a job drawn in parts (album.part_jobs) while its parts are out, and while its
+# join waits in the queue: the parts beat and are swept on their own rows.
+PARTS, JOIN = "parts", "join"
 
 
 def gave_up(attempts: int) -> str:
@@ -63,14 +66,23 @@ def claim(home: Home, proof_id: int) -> bool:
         return taken.rowcount == 1
 
 
-def run_job(home: Home, proof_id: int) -> None:
-    """Run one queued render to its end; failures are recorded on the proof row."""
+def run_job(home: Home, proof_id: int, start_parts: Callable[[int], None] | None = None) -> None:
+    """Run one queued render to its end, or, given ``start_parts``, hand a page render to it to
+    be drawn in parts; failures are recorded on the proof row."""
     if not claim(home, proof_id):
         return
     try:
-        run_proof(home, proof_id, ProgressWriter(home, proof_id))
-    except Exception:  # noqa: BLE001 - run_proof already stored the reason on the row
+        if start_parts is not None and _kind(home, proof_id) != "cover":
+            start_parts(proof_id)
+        else:
+            run_proof(home, proof_id, ProgressWriter(home, proof_id))
+    except Exception:  # noqa: BLE001 - run_proof and start_parts already stored the reason on the row
         return
+
+
+def _kind(home: Home, proof_id: int) -> str | None:
+    with transaction(home.factory) as session:
+        return session.scalar(select(Proof.kind).where(Proof.id == proof_id))
 
 
 def cancel_job(session: Session, proof: Proof) -> str:
@@ -86,7 +98,7 @@ def cancel_job(session: Session, proof: Proof) -> str:
     return proof.status
 
 
-def _utc(moment: datetime | None) -> datetime | None:
+def utc(moment: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; every stamp here is written in UTC."""
     if moment is not None and moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)
@@ -94,13 +106,17 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 
 def is_stale(proof: Proof, settings: Settings, now: datetime) -> bool:
-    """A job nobody is working on any more. One waiting in the queue is not stale; a running one
-    is when its heartbeat is older than ``stale_after_seconds`` or its process here is gone."""
+    """A job nobody is working on any more. One waiting in the queue is not stale, nor one drawn
+    in parts while its parts are out or its join waits (its parts are swept, album.part_jobs);
+    a running one is when its heartbeat is older than ``stale_after_seconds`` or its process
+    here is gone."""
     if proof.status == "queued" and proof.worker == IN_QUEUE:
+        return False
+    if proof.worker in (PARTS, JOIN):  # its parts are judged on their own rows
         return False
     if process_gone(proof.worker):
         return True
-    last = _utc(proof.heartbeat_at) or _utc(proof.created_at)
+    last = utc(proof.heartbeat_at) or utc(proof.created_at)
     return last is None or now - last > timedelta(seconds=settings.stale_after_seconds)
 
 
@@ -112,14 +128,16 @@ def stale_jobs(session: Session, settings: Settings) -> list[Proof]:
 
 @dataclass
 class Sweep:
-    """What one sweep did with the stale jobs it found."""
+    """What one sweep did with the stale jobs it found (``parts_retried``: jobs drawn in parts
+    with a part put back, album.part_jobs)."""
     retried: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     cancelled: list[int] = field(default_factory=list)
+    parts_retried: list[int] = field(default_factory=list)
 
     @property
     def count(self) -> int:
-        return len(self.retried) + len(self.failed) + len(self.cancelled)
+        return len(self.retried) + len(self.failed) + len(self.cancelled) + len(self.parts_retried)
 
 
 def sweep(home: Home, requeue: Callable[[int], None]) -> Sweep:

@@ -216,11 +216,36 @@ class Proof(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # "host:pid" of the process that owns the job, so a live render is never taken for a dead one.
     worker: Mapped[str] = mapped_column(String(120), default="")
+    # A render drawn in parts by several workers (album.part_jobs): how many, and how many are
+    # done; 0 parts is a render drawn whole by one process.
+    parts_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    parts_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_by: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class RenderPart(Base):
+    """One part of a render drawn in parts: sheets ``first_sheet`` to ``stop_sheet`` (exclusive),
+    with its own job state (claimed, heartbeat, attempts) so a dead or failed part is retried
+    alone. ``seconds`` is how long the drawing took, for the benchmark's cost model."""
+
+    __tablename__ = "render_parts"
+    __table_args__ = (UniqueConstraint("proof_id", "index", name="uq_render_part_proof_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proof_id: Mapped[int] = mapped_column(ForeignKey("proofs.id", ondelete="CASCADE"), index=True)
+    index: Mapped[int] = mapped_column(Integer)
+    first_sheet: Mapped[int] = mapped_column(Integer)
+    stop_sheet: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str] = mapped_column(String(120), default="")
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str] = mapped_column(Text, default="")
 
 
 class Comment(Base):

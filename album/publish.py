@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,7 +26,7 @@ from album.layout.snapshot import AlbumSnapshot, PhotoSnapshot
 from album.layout.stats import BookStats, book_stats
 from album.layout.templates import load_templates
 from album.models import Album, Chapter, Photo, Proof, ReviewState
-from album.preflight.checks import PreflightReport, run_preflight, write_report
+from album.preflight.checks import PreflightInput, PreflightReport, run_preflight, write_report
 from album.preflight.input import build_preflight_input
 from album.proofs import share_proof_files
 from album.release import (
@@ -42,6 +43,7 @@ from album.store import sha256_file
 from album.workers import this_worker
 
 KINDS = ("proof", "print", "cover")
+T = TypeVar("T")
 
 
 @dataclass
@@ -125,21 +127,50 @@ def run_proof(home: Home, proof_id: int,
 
     A heartbeat beats beside the render (album.heartbeat) so a dead render can be told from a
     live one on any machine; an editor's cancel stops it at a progress step (``cancelled``)."""
+    def body(beat: Heartbeat) -> RenderOutcome:
+        plan = prepare_render(home, proof_id)
+        if plan.kind == "cover":
+            report = _render_cover(home, plan.cover, plan.book, plan.out_path, plan.options)
+            return complete_render(home, plan, report, beat, _cover_preflight(plan.out_path))
+        report = _render(home, plan.book, plan.out_path, plan.options, beat.guard(progress))
+        return complete_render(home, plan, report, beat)
+    return run_guarded(home, proof_id, body)
+
+
+def run_guarded(home: Home, proof_id: int, body: Callable[[Heartbeat], T]) -> T:
+    """Run ``body`` with the job's heartbeat beating; a cancel ends the row ``cancelled``, any
+    other error ``failed`` with the reason."""
     try:
         with Heartbeat(home.factory, proof_id, home.settings.heartbeat_seconds) as beat:
-            outcome = _run_beating(home, proof_id, beat, beat.guard(progress))
+            return body(beat)
     except RenderCancelled:
         _discard(home, proof_id)
         raise
     except Exception as exc:
         _finish(home, proof_id, status="failed", error=str(exc) or type(exc).__name__)
         raise
-    return outcome
 
 
-def _run_beating(home: Home, proof_id: int, beat: Heartbeat,
-                 progress: Callable[[float], None]) -> RenderOutcome:
-    """The render itself, while its heartbeat runs; a cancel stops it at a progress step."""
+@dataclass(frozen=True)
+class RenderPlan:
+    """Everything a render needs once the album has been read: the page plan, the options and
+    the facts its preflight and release record check. It is plain data, so the parts of one
+    render drawn on other machines draw exactly the same book."""
+
+    proof_id: int
+    album_id: int
+    kind: str
+    number: int
+    out_path: Path
+    options: RenderOptions
+    book: Book
+    preflight_input: PreflightInput
+    basis: ReleaseBasis | None
+    cover: CoverFacts
+
+
+def prepare_render(home: Home, proof_id: int) -> RenderPlan:
+    """Read the album in one transaction (the job's row becomes ``running`` here) and plan it."""
     basis: ReleaseBasis | None = None
     with transaction(home.factory) as session:
         proof = session.get(Proof, proof_id)
@@ -171,13 +202,17 @@ def _run_beating(home: Home, proof_id: int, beat: Heartbeat,
                           "bleed_mm": album.bleed_mm}
         cover = _cover_facts(session, album)
     book = paginate(snapshot, load_templates(home.settings.layouts_dir))
-    if kind == "cover":
-        report = _render_cover(home, cover, book, out_path, options)
-        result = _cover_preflight(out_path)
-    else:
-        report = _render(home, book, out_path, options, progress)
-        result = run_preflight(book, preflight_input, pdf_path=out_path, render_report=report,
-                               mode=kind)
+    return RenderPlan(proof_id, album_id, kind, number, out_path, options, book, preflight_input, basis, cover)
+
+
+def complete_render(home: Home, plan: RenderPlan, report: RenderReport, beat: Heartbeat,
+                    result: PreflightReport | None = None) -> RenderOutcome:
+    """Check the written PDF, write its report, and close the job ``done`` (with the release
+    record of a final render) — or remove what was written if the render was cancelled."""
+    out_path, basis = plan.out_path, plan.basis
+    if result is None:
+        result = run_preflight(plan.book, plan.preflight_input, pdf_path=out_path,
+                               render_report=report, mode=plan.kind)
     json_path = out_path.with_suffix(".preflight.json")
     write_report(result, json_path, out_path.with_suffix(".preflight.html"))
     if basis is not None and result.has_errors:
@@ -188,11 +223,11 @@ def _run_beating(home: Home, proof_id: int, beat: Heartbeat,
         for path in (out_path, json_path, out_path.with_suffix(".preflight.html")):
             path.unlink(missing_ok=True)
         raise RenderCancelled()
-    share_proof_files(home.store, album_id, number, kind, out_path)
-    _finish(home, proof_id, status="done", progress=1.0, page_count=report.page_count,
+    share_proof_files(home.store, plan.album_id, plan.number, plan.kind, out_path)
+    _finish(home, plan.proof_id, status="done", progress=1.0, page_count=report.page_count,
             report_path=str(json_path), preflight=result.summary(),
             pdf_sha256=sha256_file(out_path), release=basis)
-    return RenderOutcome(proof_id, number, out_path, report, result, book,
+    return RenderOutcome(plan.proof_id, plan.number, out_path, report, result, plan.book,
                          basis.describe() if basis else None)
 
 

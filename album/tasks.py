@@ -4,6 +4,8 @@ draws it. Huey because it runs on what is already here: a SQLite file in the hom
 
 The jobs table stays the record (album.jobs): the queue holds nothing but ids, so losing a
 queue message loses no state, and a job put back by a sweep is just its id enqueued again.
+A render drawn in parts (album.part_jobs) adds two tasks: ``render_part(proof_id, index)`` and
+``join_parts(proof_id)``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from huey.api import Huey
 
 from album.home import Home
 from album.jobs import IN_QUEUE, Sweep, run_job, sweep
+from album.part_jobs import run_join, run_part, start_parts, sweep_parts, use_parts
 from album.publish import create_proof
 
 log = logging.getLogger(__name__)
@@ -32,24 +35,49 @@ def make_huey(home: Home) -> Huey:
 
 
 class RenderQueue:
-    """One home's queue and its one task, ``render(proof_id)``."""
+    """One home's queue and its tasks: ``render(proof_id)``, and for a render drawn in parts
+    ``render_part(proof_id, index)`` and ``join_parts(proof_id)``."""
 
     def __init__(self, home: Home) -> None:
         self.home = home
         self.huey = make_huey(home)
         self.render = self.huey.task(name=TASK)(self._render)
+        self.part = self.huey.task(name="render_part")(self._part)
+        self.join = self.huey.task(name="join_parts")(self._join)
         self._consumer: EmbeddedConsumer | None = None
         self._lock = threading.Lock()
 
     def _render(self, proof_id: int) -> None:
-        run_job(self.home, proof_id)
+        in_parts = use_parts(self.home.settings)
+        run_job(self.home, proof_id,
+                (lambda job: start_parts(self.home, job, self)) if in_parts else None)
+
+    def _part(self, proof_id: int, index: int) -> None:
+        run_part(self.home, proof_id, index, self)
+
+    def _join(self, proof_id: int) -> None:
+        run_join(self.home, proof_id)
 
     def enqueue(self, proof_id: int) -> None:
         self.render(proof_id)
 
+    def enqueue_part(self, proof_id: int, index: int, delay: float = 0.0) -> None:
+        if delay > 0:
+            self.part.schedule((proof_id, index), delay=delay)
+        else:
+            self.part(proof_id, index)
+
+    def enqueue_join(self, proof_id: int) -> None:
+        self.join(proof_id)
+
     def sweep(self) -> Sweep:
-        """Retry or fail the jobs whose worker went silent (album.jobs.sweep)."""
-        return sweep(self.home, self.enqueue)
+        """Retry or fail the jobs, and the parts, whose worker went silent (album.jobs.sweep,
+        album.part_jobs.sweep_parts)."""
+        done = sweep(self.home, self.enqueue)
+        retried, failed = sweep_parts(self.home, self)
+        done.parts_retried.extend(retried)
+        done.failed.extend(failed)
+        return done
 
     def start_consumer(self) -> None:
         """Consume this queue in a thread of this process (``album serve`` on one machine)."""
@@ -69,7 +97,8 @@ class RenderQueue:
 
 
 class EmbeddedConsumer(threading.Thread):
-    """A small consumer in a thread: dequeue, execute, and sweep every heartbeat interval.
+    """A small consumer in a thread: dequeue, execute, enqueue delayed tasks once due, and sweep
+    every heartbeat interval.
 
     Huey's Consumer sets signal handlers, which only the main thread may do; a web server's
     main thread is the server's, so the embedded consumer uses Huey's dequeue/execute instead.
@@ -86,12 +115,16 @@ class EmbeddedConsumer(threading.Thread):
 
     def run(self) -> None:
         interval = self.queue.home.settings.heartbeat_seconds
-        next_sweep = 0.0
+        next_sweep = next_schedule = 0.0
         while not self._halt.is_set():
             try:
                 if time.monotonic() >= next_sweep:
                     self.queue.sweep()
                     next_sweep = time.monotonic() + interval
+                if time.monotonic() >= next_schedule:  # delayed tasks (a part's retry) now due
+                    for due in self.queue.huey.read_schedule():
+                        self.queue.huey.enqueue(due)
+                    next_schedule = time.monotonic() + 1.0
                 task = self.queue.huey.dequeue()
                 if task is None:
                     self._halt.wait(0.2)

@@ -79,43 +79,68 @@ def run_phase(phase: str, workload: wl.Workload, workers: int, out: Path) -> dic
 
 # ---- parent side ----
 
+class TreeSampler(threading.Thread):
+    """Peak resident memory summed over processes and all their descendants, sampled every
+    50 ms while the ``with`` block runs: ``rss`` (shared pages counted in each process) and
+    ``pss`` (shared pages counted once). ``cpu_seen`` sums the last user + system time sampled
+    of every process seen (a cross-check of rusage; a process's last 50 ms may be missed)."""
+
+    def __init__(self, pids: list[int]) -> None:
+        super().__init__(daemon=True)
+        self.roots = [psutil.Process(pid) for pid in pids]
+        self.rss = self.pss = 0
+        self._cpu: dict[int, float] = {}
+        self._halt = threading.Event()
+
+    def __enter__(self) -> TreeSampler:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._halt.set()
+        self.join()
+
+    @property
+    def cpu_seen(self) -> float:
+        return sum(self._cpu.values())
+
+    def run(self) -> None:
+        tree, listed = list(self.roots), 0.0
+        while not self._halt.is_set():
+            if time.monotonic() - listed > 0.25:  # walking /proc for children is the costly part
+                found = list(self.roots)
+                for root in self.roots:
+                    try:
+                        found += root.children(recursive=True)
+                    except psutil.Error:
+                        pass
+                tree, listed = found, time.monotonic()
+            rss = pss = 0
+            for p in tree:
+                try:
+                    mem = p.memory_full_info()
+                    rss, pss = rss + mem.rss, pss + mem.pss
+                    times = p.cpu_times()
+                    self._cpu[p.pid] = times.user + times.system
+                except psutil.Error:
+                    pass
+            self.rss, self.pss = max(self.rss, rss), max(self.pss, pss)
+            self._halt.wait(0.05)
+
+
 def measure(phase: str, workload: wl.Workload, workers: int, out: Path) -> dict:
     """Run one phase in a child process and sample its process tree's memory."""
     cmd = [sys.executable, __file__, "--phase", phase, "--manifest",
            str(workload.home / "workload.json"), "--workers", str(workers), "--out", str(out)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     child = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    peak, stop = {"rss": 0, "pss": 0}, threading.Event()
-
-    def sample() -> None:
-        proc = psutil.Process(child.pid)
-        tree, listed = [proc], 0.0
-        while not stop.is_set():
-            if time.monotonic() - listed > 0.25:  # walking /proc for children is the costly part
-                try:
-                    tree, listed = [proc, *proc.children(recursive=True)], time.monotonic()
-                except psutil.Error:
-                    break
-            rss = pss = 0
-            for p in tree:
-                try:
-                    mem = p.memory_full_info()
-                    rss, pss = rss + mem.rss, pss + mem.pss
-                except psutil.Error:
-                    pass
-            peak["rss"], peak["pss"] = max(peak["rss"], rss), max(peak["pss"], pss)
-            stop.wait(0.05)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    stdout, _ = child.communicate()
-    stop.set()
-    sampler.join()
+    with TreeSampler([child.pid]) as peak:
+        stdout, _ = child.communicate()
     if child.returncode != 0:
         raise SystemExit(f"phase {phase} failed (exit {child.returncode})")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = json.loads(stdout.strip().splitlines()[-1])
-    result["peak_rss"], result["peak_pss"] = peak["rss"], peak["pss"]
+    result["peak_rss"], result["peak_pss"], result["cpu_seen"] = peak.rss, peak.pss, peak.cpu_seen
     result["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return result
 

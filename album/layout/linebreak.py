@@ -34,6 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
+from typing import Literal, NamedTuple
 
 from album.errors import RenderError
 
@@ -164,18 +165,27 @@ def _padding(piece: str, metrics: Metrics) -> float:
     return max(0.0, metrics.em - metrics.measure(piece))
 
 
-def place_line(line: str, metrics: Metrics, width: float, *,
-               stretch: bool) -> list[tuple[float, str]]:
+class Run(NamedTuple):
+    """One run of a placed line: ``x`` is where it starts drawn from the full face."""
+
+    x: float
+    text: str
+    halved: Literal["", "left", "right"] = ""  # a lone compressed mark: the half taken off
+
+
+def place_line(line: str, metrics: Metrics, width: float, *, stretch: bool) -> list[Run]:
     """Where each run of ``line`` starts (from the line's left end) when drawn.
 
     A stretched line gets the same extra space at every break opportunity (between groups), so
     nothing is spaced inside a word, a number with its unit, or a bracket and its first character.
+    A full-width mark that is compressed is a run of its own, so the renderer can draw it from
+    a half-width face instead.
     """
     pieces = units(line)
     cuts = _group_starts(pieces)
     natural = line_width(line, metrics)
     gap = (width - natural) / (len(cuts) - 1) if stretch and len(cuts) > 1 and natural < width else 0.0
-    runs: list[tuple[float, str]] = []
+    runs: list[Run] = []
     cursor, joinable = 0.0, False
     for i, (piece, (before, after)) in enumerate(zip(pieces, squeeze(pieces))):
         if i and i in cuts:
@@ -183,12 +193,13 @@ def place_line(line: str, metrics: Metrics, width: float, *,
             joinable = joinable and gap == 0.0
         padding = _padding(piece, metrics)
         lead = padding if piece in BLANK_LEFT else 0.0
-        if joinable and before == 0.0 and padding == 0.0:
-            runs[-1] = (runs[-1][0], runs[-1][1] + piece)
+        halved = "" if padding or (before and after) else "left" if before else "right" if after else ""
+        if joinable and before == 0.0 and padding == 0.0 and not halved:
+            runs[-1] = Run(runs[-1].x, runs[-1].text + piece)
         else:
-            runs.append((cursor + lead - before * metrics.em, piece))
+            runs.append(Run(cursor + lead - before * metrics.em, piece, halved))  # type: ignore[arg-type]
         cursor += metrics.measure(piece) + padding - (before + after) * metrics.em
-        joinable = after == 0.0 and padding == 0.0
+        joinable = after == 0.0 and padding == 0.0 and not halved
     return runs
 
 

@@ -2,9 +2,10 @@
 
 The choice is a shortest path over the chapter's photos in their order (dynamic programming):
 a page costs its template's ``cost`` plus, per photo, what the slot does to it (crop loss, or
-white space around a "contain" slot), plus penalties for repeating the previous template, for
-captions that will not fit, and for a blank page (only before a spread). Pins fix the template
-of their photos.
+white space around a "contain" slot), plus penalties for a page over the white-space limit, for
+repeating the previous template, for captions that will not fit, for a blank page (only before a
+spread), and for a chapter left without a full-bleed page or spread when one of its photos is
+sharp enough for one. Pins fix the template of their photos.
 """
 
 from __future__ import annotations
@@ -26,11 +27,16 @@ from album.layout.text_measure import Geometry, fits
 from album.print_spec import PPI_ERROR, PPI_WARNING
 
 MAX_CROP_LOSS = 0.30  # no unpinned photo loses more than this share of its area to cropping
+WHITE_LIMIT = 0.35  # share of a photo page's margin box the photos may leave empty
+FULL_BLEED_PPI = 250  # a photo this sharp at full-bleed page or spread size deserves such a page
 PANORAMA_ASPECT = 2.2  # wider than this: a wide slot or a spread, the fallback only if none fits
 LOSS_WEIGHT = 3.0
 PINNED_LOSS_WEIGHT = 12.0  # among a pin's templates, the least cropping one wins clearly
 EMPTY_WEIGHT = 0.8
 WHITE_WEIGHT = 1.0  # × the share of the margin box photos leave white: large photos are wanted
+OVER_WHITE_COST = 3.0  # a page over WHITE_LIMIT: dearer than a page more, cheaper than a blank
+NO_BLEED_COST = 2.0  # a chapter with a FULL_BLEED_PPI photo but no full-bleed page or spread: less
+# than a caption lost to a caption-less full-bleed page or a blank page
 REPEAT_PENALTY = 0.8  # × how many times in a row the template already ran
 MAX_RUN_TRACKED = 3
 BLANK_COST = 4.0
@@ -43,7 +49,7 @@ CAPTION_OVERFLOW_COST = 4.0  # a caption that will not fit even shrunk is a real
 # stretches a photo below GOOD_PPI costs more the further it falls, and a flagged one a lot.
 GOOD_PPI = PPI_WARNING
 LOW_PPI = PPI_ERROR
-PPI_WEIGHT = 4.0
+PPI_WEIGHT = 6.0
 LOW_PPI_COST = 2.0
 CREDIT_PHOTOGRAPHER, CREDIT_UNIT, CREDIT_SEP = "摄影：", "供稿：", "\u3000"
 
@@ -73,7 +79,7 @@ class PinGroup:
 @dataclass
 class _Choice:
     cost: float
-    back: tuple[int, tuple[int, str, int]] | None
+    back: tuple[int, tuple[int, str, int, bool]] | None
     placement: Placement | None
 
 
@@ -196,7 +202,8 @@ def placement_cost(template: Template, photos: tuple[PhotoSnapshot, ...], geom: 
     """Cost of putting ``photos`` on ``template``; None when an unpinned photo may not go there."""
     cost = template.cost
     placed = photo_rects(template, photos, geom, True)
-    cost += WHITE_WEIGHT * white_share(template, [rect for _s, _b, rect, _c in placed], geom)
+    white = white_share(template, [rect for _s, _b, rect, _c in placed], geom)
+    cost += WHITE_WEIGHT * white + (OVER_WHITE_COST if white > WHITE_LIMIT + 1e-9 else 0.0)
     for slot, box, rect, crop in placed:
         photo = photos[template.photos.index(slot)]
         loss = 1.0 - crop.kept_share
@@ -217,6 +224,29 @@ def placement_cost(template: Template, photos: tuple[PhotoSnapshot, ...], geom: 
         if blocks and not fits(blocks, styles, caption_rect(template, cap, rect, geom, True)):
             cost += CAPTION_OVERFLOW_COST
     return cost
+
+
+def full_bleed_sizes(geom: Geometry) -> tuple[tuple[float, float], ...]:
+    """Width and height (mm, bleed included) of a full-bleed page and of a full-bleed spread."""
+    height = geom.trim_h + 2 * geom.bleed
+    return (geom.trim_w + 2 * geom.bleed, height), (2 * geom.trim_w + 2 * geom.bleed, height)
+
+
+def bleed_candidate(photo: PhotoSnapshot, geom: Geometry) -> bool:
+    """A photo that fills a whole page or a whole spread within the crop limit at
+    FULL_BLEED_PPI or better: its chapter should have a full-bleed page or spread."""
+    for width, height in full_bleed_sizes(geom):
+        crop = fill_crop(photo, width / height)
+        if (1.0 - crop.kept_share <= MAX_CROP_LOSS
+                and crop.effective_ppi(photo.width_px, photo.height_px, width, height) >= FULL_BLEED_PPI):
+            return True
+    return False
+
+
+def is_full_bleed(template: Template) -> bool:
+    """A template with a page wholly covered by one bleeding photo (a spread's left page counts)."""
+    return any(s.area == "trim" and s.bleed and s.frac.x == 0.0 and s.frac.y == 0.0
+               and s.frac.h == 1.0 and s.frac.w >= 1.0 / template.pages for s in template.photos)
 
 
 def has_wide_home(photo: PhotoSnapshot, templates: TemplateSet, geom: Geometry) -> bool:
@@ -277,17 +307,23 @@ def _order(plan: ChapterPlan) -> list[PhotoSnapshot]:
     return [p for placement in plan.placements for p in placement.photos]
 
 
+State = tuple[int, str, int, bool]
+
+
 def _plan_in_order(photos: tuple[PhotoSnapshot, ...], pins: Mapping[int, PinGroup],
                    templates: TemplateSet, geom: Geometry, first_page: int) -> ChapterPlan:
     """Choose placements for a chapter's photos, in order, starting at page ``first_page``.
 
     ``pins`` maps the index of a pinned group's first photo to the group. State of the search:
-    (next photo, parity of the next page, previous template family, how often it ran)."""
+    (next photo, parity of the next page, previous template family, how often it ran, whether
+    the chapter has a full-bleed page yet — tracked only when one of its photos deserves one)."""
     n = len(photos)
     pinned_idx = {i + k for i, g in pins.items() for k in range(g.length)}
     candidates = templates.photo_templates()
     wide = {p.id: has_wide_home(p, templates, geom) for p in photos}
     spread_only = {i for i, p in enumerate(photos) if has_spread_home(p, templates, geom)}
+    wants_bleed = any(bleed_candidate(p, geom) for p in photos)
+    bleeds = {t.name: is_full_bleed(t) for t in templates.photo_templates()}
     cost_cache: dict[tuple[int, str, bool], float | None] = {}
 
     def option_cost(i: int, t: Template, pinned: bool) -> float | None:
@@ -297,14 +333,14 @@ def _plan_in_order(photos: tuple[PhotoSnapshot, ...], pins: Mapping[int, PinGrou
             cost_cache[key] = placement_cost(t, run, geom, templates.styles, pinned, wide)
         return cost_cache[key]
 
-    layers: list[dict[tuple[int, str, int], _Choice]] = [dict() for _ in range(n + 1)]
-    layers[0][(first_page % 2, "", 0)] = _Choice(0.0, None, None)
+    layers: list[dict[State, _Choice]] = [dict() for _ in range(n + 1)]
+    layers[0][(first_page % 2, "", 0, not wants_bleed)] = _Choice(0.0, None, None)
     for i in range(n + 1):
         layer = layers[i]
-        for (parity, prev, run), choice in list(layer.items()):
+        for (parity, prev, run, bled), choice in list(layer.items()):
             if prev != "blank":
-                _relax(layer, (1 - parity, "blank", 1), choice.cost + BLANK_COST,
-                       (i, (parity, prev, run)), Placement(None))
+                _relax(layer, (1 - parity, "blank", 1, bled), choice.cost + BLANK_COST,
+                       (i, (parity, prev, run, bled)), Placement(None))
         if i == n:
             break
         if i in pins:
@@ -316,27 +352,34 @@ def _plan_in_order(photos: tuple[PhotoSnapshot, ...], pins: Mapping[int, PinGrou
         else:
             options = [(t, False) for t in candidates]
             k_fixed = None
-        for (parity, prev, run), choice in list(layer.items()):
-            for t, pinned in options:
-                k = k_fixed if k_fixed is not None else len(t.photos)
-                if i + k > n or (t.kind == "spread" and parity != 0) or (prev == "blank" and t.kind != "spread"):
+        placeable = []  # what does not depend on the search state is checked once per photo
+        for t, pinned in options:
+            k = k_fixed if k_fixed is not None else len(t.photos)
+            if i + k > n:
+                continue
+            if k_fixed is None and any(j in pinned_idx for j in range(i, i + k)):
+                continue
+            if not pinned and k_fixed is None and t.kind != "spread" and any(
+                    j in spread_only for j in range(i, i + k)):
+                continue
+            c = option_cost(i, t, pinned)
+            if c is not None:
+                placeable.append((t, c, t.family or t.name, bleeds[t.name],
+                                  Placement(t, photos[i:i + k], pinned or k_fixed is not None)))
+        for (parity, prev, run, bled), choice in list(layer.items()):
+            for t, c, family, full, placement in placeable:
+                if (t.kind == "spread" and parity != 0) or (prev == "blank" and t.kind != "spread"):
                     continue
-                if k_fixed is None and any(j in pinned_idx for j in range(i, i + k)):
-                    continue
-                if not pinned and k_fixed is None and t.kind != "spread" and any(
-                        j in spread_only for j in range(i, i + k)):
-                    continue
-                c = option_cost(i, t, pinned)
-                if c is None:
-                    continue
-                family = t.family or t.name
                 same = family == prev
-                c += REPEAT_PENALTY * run if same else 0.0
-                state = ((parity + t.pages) % 2, family, min(run + 1, MAX_RUN_TRACKED) if same else 1)
-                _relax(layers[i + k], state, choice.cost + c, (i, (parity, prev, run)),
-                       Placement(t, photos[i:i + k], pinned or k_fixed is not None))
-    def total(state: tuple[int, str, int]) -> float:
-        return layers[n][state].cost + (END_ON_RECTO_COST if state[0] == 0 else 0.0)
+                state = ((parity + t.pages) % 2, family, min(run + 1, MAX_RUN_TRACKED) if same else 1,
+                         bled or full)
+                _relax(layers[i + len(placement.photos)], state,
+                       choice.cost + c + (REPEAT_PENALTY * run if same else 0.0),
+                       (i, (parity, prev, run, bled)), placement)
+
+    def total(state: State) -> float:
+        return (layers[n][state].cost + (END_ON_RECTO_COST if state[0] == 0 else 0.0)
+                + (0.0 if state[3] else NO_BLEED_COST))
 
     best_key = min(layers[n], key=total)
     plan = ChapterPlan(cost=total(best_key))  # with the blank verso it leaves, so reorders see it
@@ -350,8 +393,8 @@ def _plan_in_order(photos: tuple[PhotoSnapshot, ...], pins: Mapping[int, PinGrou
     return plan
 
 
-def _relax(layer: dict[tuple[int, str, int], _Choice], state: tuple[int, str, int], cost: float,
-           back: tuple[int, tuple[int, str, int]], placement: Placement) -> None:
+def _relax(layer: dict[State, _Choice], state: State, cost: float, back: tuple[int, State],
+           placement: Placement) -> None:
     current = layer.get(state)
     if current is None or cost < current.cost - 1e-12:
         layer[state] = _Choice(cost, back, placement)

@@ -11,13 +11,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import median
 
-from album.layout.book import Book, Page, PhotoFrame
-from album.layout.photo_pages import MAX_CROP_LOSS, fill_crop
+from album.layout.book import Book, Crop, Page, PhotoFrame
+from album.layout.photo_pages import (
+    FULL_BLEED_PPI,
+    MAX_CROP_LOSS,
+    WHITE_LIMIT,
+    bleed_candidate,
+)
 from album.layout.snapshot import AlbumSnapshot, PhotoSnapshot
+from album.layout.text_measure import Geometry
 
-WHITE_LIMIT = 0.35  # share of a photo page's margin box left empty
+__all__ = ["FULL_BLEED_PPI", "RUN_LIMIT", "WHITE_LIMIT", "book_stats", "describe_stats", "page_coverage"]
+
 RUN_LIMIT = 3  # pages of one template family in a row
-FULL_BLEED_PPI = 250  # a photo this sharp at full-bleed page size deserves such a page
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ class PageStat:
 class ChapterBleed:
     title: str
     has_full_bleed: bool
-    candidates: int  # photos that would print at FULL_BLEED_PPI or better on a full-bleed page
+    candidates: int  # photos that would print at FULL_BLEED_PPI or better on a full-bleed page or spread
 
 
 @dataclass(frozen=True)
@@ -102,32 +108,39 @@ def is_full_bleed(page: Page, book: Book) -> bool:
                and f.rect.bottom_mm >= book.trim_height_mm for f in page.photo_frames())
 
 
-def _photo_stat(frame: PhotoFrame, photo: PhotoSnapshot) -> PhotoStat:
+def _photo_stat(frame: PhotoFrame, photo: PhotoSnapshot, whole: Crop) -> PhotoStat:
+    """``whole`` is the photo's crop over all its frames: a spread's halves each show part."""
     ppi = frame.crop.effective_ppi(photo.width_px, photo.height_px, frame.rect.width_mm,
                                    frame.rect.height_mm)
-    return PhotoStat(frame.photo_id, 1.0 - frame.crop.kept_share, ppi)
+    return PhotoStat(frame.photo_id, 1.0 - whole.kept_share, ppi)
 
 
-def _bleed_candidate(photo: PhotoSnapshot, book: Book) -> bool:
-    width = book.trim_width_mm + 2 * book.bleed_mm
-    height = book.trim_height_mm + 2 * book.bleed_mm
-    crop = fill_crop(photo, width / height)
-    return (1.0 - crop.kept_share <= MAX_CROP_LOSS
-            and crop.effective_ppi(photo.width_px, photo.height_px, width, height) >= FULL_BLEED_PPI)
+def _whole_crops(book: Book) -> dict[int, Crop]:
+    crops: dict[int, Crop] = {}
+    for page in book.pages:
+        for f in page.photo_frames():
+            c, seen = f.crop, crops.get(f.photo_id)
+            crops[f.photo_id] = c if seen is None else Crop(
+                min(c.left, seen.left), min(c.top, seen.top), max(c.right, seen.right), max(c.bottom, seen.bottom))
+    return crops
 
 
 def book_stats(book: Book, snapshot: AlbumSnapshot) -> BookStats:
     """The quality figures of every photo page of ``book`` (laid out from ``snapshot``)."""
     photos: Mapping[int, PhotoSnapshot] = {p.id: p for c in snapshot.chapters for p in c.photos}
+    whole = _whole_crops(book)
     pages = tuple(
         PageStat(page.number, page.template, page.family, page_coverage(page, book),
-                 tuple(_photo_stat(f, photos[f.photo_id]) for f in page.photo_frames()),
+                 tuple(_photo_stat(f, photos[f.photo_id], whole[f.photo_id]) for f in page.photo_frames()),
                  is_full_bleed(page, book), page.pinned)
         for page in book.pages if page.kind == "photo")
+    if book.margins is None:
+        raise ValueError("the book records no margins")
+    geom = Geometry(book.trim_width_mm, book.trim_height_mm, book.bleed_mm, book.margins)
     chapters = tuple(
         ChapterBleed(chapter.title,
                      any(p.full_bleed for p in pages if _chapter_of(book, p.number) == chapter.id),
-                     sum(_bleed_candidate(photo, book) for photo in chapter.photos))
+                     sum(bleed_candidate(photo, geom) for photo in chapter.photos))
         for chapter in snapshot.chapters)
     return BookStats(pages, chapters)
 

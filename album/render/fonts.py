@@ -32,6 +32,7 @@ from reportlab.pdfbase.ttfonts import TTFont as RLTTFont
 
 from album.errors import ConfigError
 from album.layout.book import FontRole
+from album.render.halt import halt_path
 
 # Bump when the repertoire or the conversion changes, so cached files are rebuilt.
 REPERTOIRE_VERSION = 1
@@ -104,6 +105,7 @@ class Face:
     subfont_index: int
     embedded_file: Path  # the TrueType file ReportLab reads (the cache file or the source)
     codepoints: frozenset[int]
+    halt_name: str = ""  # its half-width punctuation face (album.render.halt), registered
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ class FontSet:
 
 _lock = threading.Lock()
 _loaded: dict[Path, FontSet] = {}
+_HALT: dict[str, tuple[str, frozenset[int]]] = {}  # face name → its halt face and the marks in it
 
 
 def cache_root(cache_dir: Path | None = None) -> Path:
@@ -198,7 +201,16 @@ def _load_face(role: FontRole, found: tuple[Candidate, Path, int], cache: Path) 
     digest = hashlib.sha1(f"{ttf}|{ttf_index}".encode()).hexdigest()[:8]
     name = f"{REGISTERED_NAMES[role]}-{digest}"
     codepoints = _register(name, ttf, ttf_index)
-    return Face(role, name, candidate.family, source, index, ttf, codepoints)
+    _HALT[name] = (f"{name}-halt", _register(f"{name}-halt", halt_path(ttf, ttf_index, cache), 0))
+    return Face(role, name, candidate.family, source, index, ttf, codepoints, f"{name}-halt")
+
+
+def halt_font(font_name: str, char: str) -> str | None:
+    """The registered half-width face that draws ``char`` for ``font_name``, if there is one."""
+    halt = _HALT.get(font_name)
+    if halt is None or ord(char) not in halt[1]:
+        return None
+    return halt[0]
 
 
 def _register(name: str, path: Path, index: int) -> frozenset[int]:

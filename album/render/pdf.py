@@ -5,9 +5,12 @@ This is the only stage that draws. Images are prepared ahead in worker processes
 ReportLab as cached JPEG files, which it embeds as they are (DCT pass-through), so pixels are
 never decoded here. Pages are drawn in order as their images become ready, in parts of at most
 ``PART_IMAGE_BYTES`` of image data (ReportLab holds a whole document in memory until it saves),
-and the parts are joined by pikepdf from disk; memory does not grow with the album. The PDF is
+and the parts are joined by qpdf from disk; memory does not grow with the album. The PDF is
 written to a temporary folder and renamed into place: a killed render leaves the previous PDF
 (or none), never half of one.
+
+A book drawn by several workers (album.part_jobs) uses the same steps apart: ``draw_part``
+draws one range of sheets on each worker, ``finish_book`` joins the ranges and applies PDF/X.
 """
 
 from __future__ import annotations
@@ -47,44 +50,88 @@ PART_MAX_SHEETS = 64
 def render_book(book: Book, store: MediaStore, out_path: Path, options: RenderOptions,
                 progress: Progress | None = None) -> RenderReport:
     """Write ``book`` as a print or proof PDF at ``out_path`` and say what went into it."""
-    if not book.pages:
-        raise RenderError("画册没有任何页面，无法生成 PDF")
-    if options.mode == "print" and not options.cmyk_profile.is_file():
-        raise ConfigError(f"找不到 CMYK 色彩配置文件：{options.cmyk_profile}")
+    check_can_draw(book, options)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    report = RenderReport(out_path=out_path, mode=options.mode, page_count=len(book.pages))
-    requests = _image_requests(book, store, options)
-
     with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".tmp-render-") as work:
+        parts, report = _draw_sheets(book, store, options, Path(work), 0, None, progress)
+        report.out_path = out_path
+        finish_book(parts, out_path, book, options, report)
+    if progress:
+        progress(1.0)
+    return report
+
+
+def draw_part(book: Book, store: MediaStore, out_path: Path, options: RenderOptions,
+              first: int, stop: int) -> RenderReport:
+    """Draw sheets ``first`` to ``stop`` (exclusive) of ``book`` into ``out_path``, without
+    PDF/X: one part of a book drawn by several workers, joined later by ``finish_book``."""
+    check_can_draw(book, options)
+    out_path = Path(out_path)
+    with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".tmp-part-") as work:
+        pieces, report = _draw_sheets(book, store, options, Path(work), first, stop, None)
+        report.out_path = out_path
+        _join_into(pieces, out_path)
+    return report
+
+
+def finish_book(parts: list[Path], out_path: Path, book: Book, options: RenderOptions,
+                report: RenderReport) -> None:
+    """Join ``parts`` in order, apply PDF/X to a print PDF, and move it into place at
+    ``out_path``. A single part is moved, not copied: pass a file that may go."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".tmp-join-") as work:
         tmp = Path(work) / "book.pdf"
-        with ImagePool(store, options.workers) as pool, _plain_streams():
-            # Workers start before the fonts are loaded, so they do not carry them.
-            pool.submit_all(requests.values())
-            writer = _Writer(book, options, load_fonts(), pool, requests, report)
-            parts = _draw_parts(writer, Path(work), progress)
-            report.images_processed, report.images_cached = pool.processed, pool.cached
-            report.images_passthrough = pool.passed_through
-        if len(parts) == 1:
-            os.replace(parts[0], tmp)
-        else:
-            join_parts(parts, tmp)
-            for part in parts:
-                part.unlink()
+        _join_into(parts, tmp)
         if options.mode == "print":
             apply_pdfx(tmp, icc_path=options.cmyk_profile, title=book.title,
                        subject=options.release_note)
             report.pdfx_applied = True
         os.chmod(tmp, 0o644)  # a PDF is meant to be shared, whatever the umask of the folder
         os.replace(tmp, out_path)
-    if progress:
-        progress(1.0)
-    return report
 
 
-def _draw_parts(writer: _Writer, work: Path, progress: Progress | None) -> list[Path]:
-    """Draw every sheet in order into part files of bounded image bytes; return them."""
-    sheets = _sheets(writer.book, writer.options)
+def book_sheets(book: Book, options: RenderOptions) -> int:
+    """How many PDF sheets ``book`` is drawn on (pages, or spreads of a proof)."""
+    return len(_sheets(book, options))
+
+
+def check_can_draw(book: Book, options: RenderOptions) -> None:
+    """Refuse, with the reason, a book that has nothing to draw or a print without its profile."""
+    if not book.pages:
+        raise RenderError("画册没有任何页面，无法生成 PDF")
+    if options.mode == "print" and not options.cmyk_profile.is_file():
+        raise ConfigError(f"找不到 CMYK 色彩配置文件：{options.cmyk_profile}")
+
+
+def _join_into(parts: list[Path], dest: Path) -> None:
+    """One part is moved; several are joined with qpdf (the parts stay)."""
+    if len(parts) == 1:
+        os.replace(parts[0], dest)
+    else:
+        join_parts(parts, dest)
+
+
+def _draw_sheets(book: Book, store: MediaStore, options: RenderOptions, work: Path, first: int,
+                 stop: int | None, progress: Progress | None) -> tuple[list[Path], RenderReport]:
+    """Prepare the images of sheets ``first:stop`` and draw them into part files in ``work``."""
+    sheets = _sheets(book, options)[first:stop]
+    pages = [page for sheet in sheets for page in sheet if page is not None]
+    report = RenderReport(out_path=work, mode=options.mode, page_count=len(pages))
+    requests = _image_requests(pages, store, options)
+    with ImagePool(store, options.workers) as pool, _plain_streams():
+        # Workers start before the fonts are loaded, so they do not carry them.
+        pool.submit_all(requests.values())
+        writer = _Writer(book, options, load_fonts(), pool, requests, report)
+        parts = _draw_parts(writer, sheets, work, progress)
+        report.images_processed, report.images_cached = pool.processed, pool.cached
+        report.images_passthrough = pool.passed_through
+    return parts, report
+
+
+def _draw_parts(writer: _Writer, sheets: list[tuple[Page | None, ...]], work: Path,
+                progress: Progress | None) -> list[Path]:
+    """Draw ``sheets`` in order into part files of bounded image bytes; return them."""
     parts: list[Path] = []
     for done, sheet_pages in enumerate(sheets, start=1):
         if writer.canvas is None:
@@ -100,12 +147,12 @@ def _draw_parts(writer: _Writer, work: Path, progress: Progress | None) -> list[
     return parts
 
 
-def _image_requests(book: Book, store: MediaStore, options: RenderOptions
+def _image_requests(pages: list[Page], store: MediaStore, options: RenderOptions
                     ) -> dict[tuple[int, int], ImageRequest]:
-    """One request per photo frame, keyed by (page number, frame index)."""
+    """One request per photo frame of ``pages``, keyed by (page number, frame index)."""
     profile_sha = profile_digest(options.cmyk_profile)
     requests: dict[tuple[int, int], ImageRequest] = {}
-    for page in book.pages:
+    for page in pages:
         for index, frame in enumerate(page.frames):
             if not isinstance(frame, PhotoFrame):
                 continue

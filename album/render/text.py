@@ -20,7 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from album.errors import RenderError
 from album.layout.book import TextBlock, TextFrame, TextStyle
 from album.layout.linebreak import Metrics, break_lines, line_width, place_line
-from album.render.fonts import FontSet
+from album.render.fonts import FontSet, halt_font
 from album.units import PT_PER_MM
 
 SHRINK_STEP_PT = 0.25
@@ -238,9 +238,19 @@ def _draw_line(canvas: Canvas, block: FittedBlock, line: str, x: float, baseline
         start = x + (width - natural) / 2
     text = canvas.beginText(start, baseline)
     text.setFont(block.font_name, block.size_pt)
-    for offset, run in place_line(line, face, width, stretch=stretch):
-        text.setTextOrigin(start + offset, baseline)
-        text.textOut(run)
+    for run in place_line(line, face, width, stretch=stretch):
+        halt = halt_font(block.font_name, run.text) if run.halved else None
+        if halt is None:
+            text.setTextOrigin(start + run.x, baseline)
+            text.textOut(run.text)
+            continue
+        # A compressed mark from the half-width face: its advance ends where the next run
+        # starts, so text extraction reads on (album.render.halt).
+        shift = block.size_pt / 2 if run.halved == "left" else 0.0
+        text.setTextOrigin(start + run.x + shift, baseline)
+        text.setFont(halt, block.size_pt)
+        text.textOut(run.text)
+        text.setFont(block.font_name, block.size_pt)
     canvas.drawText(text)
 
 

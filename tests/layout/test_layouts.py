@@ -76,10 +76,10 @@ def test_adding_a_file_adds_a_template(layouts_copy: Path) -> None:
 @pytest.mark.parametrize("file, old, new, expected", [
     ("two-side.toml", 'kind = "photo"', 'kind = "photo"\ncolour = "red"', ["two-side.toml", "colour"]),
     ("two-side.toml", 'name = "left"\n', "", ["two-side.toml", "[[photo]] #1", "name"]),
-    ("two-side.toml", "h = 0.56", 'h = "big"', ["two-side.toml", "[[photo]] #1", "h", "数字"]),
-    ("two-side.toml", "y = 0.12\nw = 0.485\nh = 0.56", "y = 0.6\nw = 0.485\nh = 0.56",
+    ("two-side.toml", "h = 0.68", 'h = "big"', ["two-side.toml", "[[photo]] #1", "h", "数字"]),
+    ("two-side.toml", "y = 0.04\nw = 0.485\nh = 0.68", "y = 0.6\nw = 0.485\nh = 0.68",
      ["two-side.toml", "[[photo]] #1", "h", "超出页面"]),
-    ("two-side.toml", "max_aspect = 0.9", "max_aspect = 0.3",
+    ("two-side.toml", "max_aspect = 0.8", "max_aspect = 0.3",
      ["two-side.toml", "max_aspect", "min_aspect"]),
     ("two-side.toml", 'photo = "left"', 'photo = "middle"', ["two-side.toml", "[[caption]] #1", "middle"]),
     ("two-stacked.toml", "max_aspect = 2.3\n", "max_aspect = 2.3\nbleed = true\n",
@@ -135,5 +135,5 @@ def test_describe_lists_every_template_with_its_slots() -> None:
     lines = ts.describe()
     assert len(lines) == len(ts.names()) == len(ts.templates)
     line = next(x for x in lines if x.startswith("two-side "))
-    assert "2 张照片" in line and "0.45–0.9" in line
+    assert "2 张照片" in line and "0.4–0.8" in line
     assert "任意比例" in next(x for x in lines if x.startswith("single-caption "))

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import itertools
-import random
 
 import pytest
 from locations import LAYOUTS
-from test_paginate import album, check_book, photo_pages
+from test_paginate import album, check_book, photo_pages, varied_album
 
 from album.layout.book import Book
 from album.layout.paginate import paginate
@@ -127,11 +126,8 @@ def test_openers_on_rectos_no_blank_runs_inside_and_padding_after_the_back_matte
     """Varied albums: every opener on a right-hand page; inside the book (before the back matter)
     a blank page is only ever a single verso; the padding to the page multiple comes after the
     last page of the back matter (the 后记), fewer pages than the multiple."""
-    rng = random.Random(seed)
-    aspects = [1.5, 0.667, 1.333, 0.75, 1.0, 1.78, 2.8, 0.5, 1.2, 3.0]
-    chapters = [[rng.choice(aspects) for _ in range(rng.randint(1, 9))] for _ in range(rng.randint(1, 5))]
-    multiple = rng.choice((4, 8, 16))
-    snap = album(*chapters, page_multiple=multiple)
+    snap = varied_album(seed)
+    multiple = snap.page_multiple
     book = paginate(snap, templates)
     check_book(book, snap)
     kinds = [p.kind for p in book.pages]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from cli_support import run_album
 from locations import CORPUS, LAYOUTS
+from test_paginate import check_book, varied_album
 
 from album.layout.book import Book, Crop, Margins, Page, PhotoFrame, Rect
 from album.layout.paginate import paginate
 from album.layout.snapshot import AlbumSnapshot, ChapterSnapshot, PhotoSnapshot
-from album.layout.stats import WHITE_LIMIT, book_stats
+from album.layout.stats import RUN_LIMIT, WHITE_LIMIT, book_stats
 from album.layout.templates import load_templates
 from album.preflight.checks import PreflightInput, PreflightPhoto, run_preflight
 
@@ -90,6 +91,53 @@ def test_paginated_book_records_families_and_margins() -> None:
     opener = next(p for p in book.pages if p.kind == "opener")
     assert [f.photo_id for f in opener.photo_frames()] == [1]  # shown on the opener only
     assert sorted(s.photo_id for p in stats.pages for s in p.photos) == list(range(2, 9))
+
+
+@pytest.fixture(scope="module")
+def templates():
+    return load_templates(LAYOUTS)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_varied_albums_meet_the_page_limits(templates, seed) -> None:
+    """No photo page over the white-space limit, no unpinned crop over the crop limit, and a run
+    of one family longer than RUN_LIMIT only of panorama spreads (a panorama fits nothing else)."""
+    snap = varied_album(seed)
+    book = paginate(snap, templates)
+    check_book(book, snap)
+    stats = book_stats(book, snap)
+    assert [(p.number, p.template, round(p.empty, 2)) for p in stats.over_white] == []
+    assert stats.over_crop == []
+    assert {family for family, _n, _first in stats.long_runs} <= {"spread-panorama"}, RUN_LIMIT
+
+
+def test_a_chapter_with_a_sharp_photo_gets_a_full_bleed_page(templates) -> None:
+    """24 MP landscapes would print at ≥ 250 ppi across a spread: the chapter gets one, its left
+    page wholly photo, and the photo keeps its caption on the right page."""
+    shots = tuple(PhotoSnapshot(id=i, sha256=f"{i:064x}", width_px=6000, height_px=4000,
+                                caption=f"第{i}张照片的说明。", photographer="张伟") for i in range(1, 9))
+    snap = AlbumSnapshot(title="t", chapters=(ChapterSnapshot(id=1, title="产业兴旺", photos=shots),))
+    book = paginate(snap, templates)
+    check_book(book, snap)
+    chapter = book_stats(book, snap).chapters[0]
+    assert chapter.candidates == 8 and chapter.has_full_bleed
+    left, right = [p for p in book.pages if p.template == "spread-bleed-side"]
+    assert left.number % 2 == 0 and right.number == left.number + 1
+    (photo,) = left.photo_frames()
+    assert photo.rect.x_mm < 0 and photo.rect.y_mm < 0 and photo.rect.right_mm >= W
+    assert photo.rect.bottom_mm > H
+    captions = [f for f in right.text_frames() if f.role == "caption"]
+    assert [f.photo_ids for f in captions] == [(photo.photo_id,)]
+    assert captions[0].rect.x_mm >= right.photo_frames()[0].rect.right_mm
+
+
+def test_small_photos_ask_for_no_full_bleed_page(templates) -> None:
+    """At 1600 px across a spread a photo prints at 95 ppi: no chapter is owed a full bleed."""
+    shots = tuple(PhotoSnapshot(id=i, sha256=f"{i:064x}", width_px=2400, height_px=1600,
+                                caption="说明。") for i in range(1, 9))
+    snap = AlbumSnapshot(title="t", chapters=(ChapterSnapshot(id=1, title="产业兴旺", photos=shots),))
+    stats = book_stats(paginate(snap, templates), snap)
+    assert stats.chapters[0].candidates == 0 and stats.chapters_lacking_bleed == []
 
 
 @pytest.mark.slow

@@ -17,6 +17,7 @@ from album.errors import ConfigError, RenderError
 from album.preflight.pdf import scan_pdf
 from album.render.cover import cover_geometry, front_photo_of_file, render_cover
 from album.render.fonts import load_fonts
+from album.render.spine import VERTICAL_FORMS
 from album.preflight.pdf import validate_pdfx
 from album.print_spec import SAFE_MM
 
@@ -223,7 +224,8 @@ def test_long_spine_title_shrinks_to_fit_above_the_publisher(tmp_path: Path, fon
                  icc_path=ICC)
     chars = _spine_chars(out, g)
     title_chars = len("".join(title.split()))
-    assert "".join(ch for ch, _, _ in chars) == "".join(title.split()) + "河南人民出版社"
+    vertical = "".join(title.split()).translate(VERTICAL_FORMS)  # —— is set ︱︱
+    assert "".join(ch for ch, _, _ in chars) == vertical + "河南人民出版社"
     # Consecutive upright characters are 1.15 em apart: the em the title was set at.
     tops = [box[3] for ch, box, angle in chars[:title_chars] if angle == 0 and not ch.isascii()]
     em_pt = (tops[0] - tops[1]) / 1.15
@@ -234,6 +236,35 @@ def test_long_spine_title_shrinks_to_fit_above_the_publisher(tmp_path: Path, fon
     assert title_bottom - publisher_top >= 7 * PT  # the air above the publisher is kept
     for (_, box_a, _), (_, box_b, _) in pairwise(chars):
         assert box_b[3] <= box_a[1] + 0.2
+
+
+def test_spine_punctuation_in_vertical_forms_and_short_numbers_across(tmp_path: Path, fonts) -> None:
+    """，《》“” are drawn as their vertical forms ︐︽︾﹁﹂ (read back as those characters), the
+    comma in the top right of its em; a two-digit number stands upright across the column in
+    one em (纵中横), while a four-digit one is still turned."""
+    g = cover_geometry(210, 285, 300, 0.13)  # 19.5 mm spine
+    out = tmp_path / "cover.pdf"
+    render_cover(out, geometry=g, title="山乡，《巨变》“15”年 2026", publisher="出版社", fonts=fonts,
+                 icc_path=ICC)
+    chars = _spine_chars(out, g)
+    assert "".join(ch for ch, _, _ in chars) == "山乡︐︽巨变︾﹁15﹂年2026出版社"
+    with pikepdf.open(out) as pdf:
+        axis = float(pdf.pages[0].obj.TrimBox[0]) + (g.spine_x_mm + g.spine_mm / 2) * PT
+
+    def centre(i: int) -> tuple[float, float]:
+        box = chars[i][1]
+        return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+
+    step = centre(0)[1] - centre(1)[1]  # one em and the gap, from 山 to 乡
+    comma_x, comma_y = centre(2)
+    assert comma_x > axis + 0.1 * step and comma_y > centre(1)[1] - step  # top right of its em
+    assert all(angle == pytest.approx(0, abs=0.01) for ch, _, angle in chars[:12])
+    one, five = chars[8][1], chars[9][1]  # 纵中横: side by side on one baseline, in one em
+    assert one[2] <= five[0] + 0.2 and one[1] == pytest.approx(five[1], abs=0.3)
+    assert (one[0] + five[2]) / 2 == pytest.approx(axis, abs=0.5 * PT)
+    assert five[2] - one[0] <= step / 1.15 + 0.2
+    assert centre(7)[1] - centre(10)[1] < 3.3 * step  # ﹁ 15 ﹂: three ems down the spine
+    assert all(angle == pytest.approx(math.pi / 2, abs=0.01) for _, _, angle in chars[12:16])  # 2026
 
 
 @pytest.mark.parametrize("grey_photos,black_only", [("k_only", True), ("cmyk", False)])

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import ctypes
 import re
+import subprocess
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -217,6 +219,43 @@ def test_a_face_with_narrow_quotes_still_sets_them_full_width(
     # each quote's ink on its GB side of the em it now fills
     assert at["“"].box_left >= at["说"].origin_x + 1.5 * size - 0.01
     assert at["”"].box_right <= at["好"].origin_x + 1.5 * size + 0.01
+
+
+def test_a_compressed_comma_in_wenquanyi_keeps_clear_of_the_next_glyph(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """WenQuanYi Zen Hei centres its comma in the em: compressed to half an em it would run
+    into the next mark; drawn from the half-width face its ink stays in the half it keeps."""
+    for role in ("song", "hei"):
+        monkeypatch.setitem(CANDIDATES, role, CANDIDATES[role][1:])
+    fonts = load_fonts(tmp_path / "fallback")
+    assert fonts.hei.family == "WenQuanYi Zen Hei"
+    size = 12.0
+    style = TextStyle("head", font="hei", size_pt=size, leading=1.3, align="left")
+    pdf = tmp_path / "wqy.pdf"
+    frame = TextFrame(Rect(10, 10, 100, 20), (TextBlock("钥匙，“新家”。（好）", "head"),), role="title")
+    draw_frames(pdf, [[frame]], {"head": style}, fonts)
+    glyphs = read_glyphs(pdf)[0]
+    comma = next(i for i, g in enumerate(glyphs) if g.char == "，")
+    assert glyphs[comma].font.endswith("-Halt")
+    for a, b in pairwise(glyphs):
+        assert a.box_right <= b.box_left + 0.01, (a, b)
+    assert glyphs[comma].box_right <= glyphs[comma].origin_x + size / 2  # in the half it keeps
+
+
+def test_pdftotext_reads_every_caption_line_as_drawn(tmp_path: Path, fonts: FontSet,
+                                                     caption_style: TextStyle) -> None:
+    """A compressed mark is drawn from the half-width face, so no run starts back inside the
+    one before it: text extraction gets each line whole (it used to break the line after
+    钥匙， and before a closing quote)."""
+    pdf = tmp_path / "captions.pdf"
+    pages = [[TextFrame(Rect(5, 5 + n * 36, width, 34), (TextBlock(text, "caption"),), role="caption")
+              for n, (text, _) in enumerate(CAPTIONS)] for width in (40, 75, 120)]
+    draw_frames(pdf, pages, {"caption": caption_style}, fonts)
+    for number, (frames, glyphs) in enumerate(zip(pages, read_glyphs(pdf)), 1):
+        drawn = [line for frame in frames for line in frame_lines(glyphs, frame.rect)]
+        raw = subprocess.run(["pdftotext", "-raw", "-f", str(number), "-l", str(number), str(pdf), "-"],
+                             check=True, capture_output=True, text=True).stdout
+        assert [re.sub(r"\s", "", line) for line in raw.splitlines() if line.strip()] == drawn
 
 
 # --- the sweep over caption widths ----------------------------------------------------------
