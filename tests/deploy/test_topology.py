@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -35,7 +36,7 @@ from web_support import redis_server
 from album.accounts import create_user
 from album.config import load_settings
 from album.db import transaction
-from album.models import Photo, Role, User
+from album.models import Photo, Proof, RenderPart, Role, User
 from album.preflight.pdf import validate_pdfx
 from album.proofs import proof_file
 from album.tasks import RenderQueue
@@ -45,6 +46,10 @@ pytestmark = pytest.mark.slow  # seven processes and three renders: about a minu
 # The media store the processes share: an S3 bucket on moto's server (the campaign's store), or
 # "local": the home's folder, which the processes of one machine share as a disk.
 STORE = "s3"
+# How a render is drawn: "parts" (every worker draws parts of every render and one joins them, as
+# a Redis queue does by default; 2 sheets a part, so the print render is several parts) or
+# "whole" (one worker draws a render from start to end).
+RENDER = "parts"
 CONTRIBUTORS = [f"供稿人{n:02d}" for n in range(1, 11)]
 DISTINCT = 45  # photos; 5 of them are sent twice, by two contributors at once: 50 uploads
 BOOK_PHOTOS = 6  # accepted photos in the album the renders draw
@@ -59,6 +64,13 @@ def media_toml(store: str, request: pytest.FixtureRequest) -> dict[str, str]:
     return {}
 
 
+def render_toml(mode: str) -> dict[str, object]:
+    if mode == "parts":
+        return {"render_parts": "queue", "part_sheets": 2}
+    assert mode == "whole", mode
+    return {"render_parts": "local"}
+
+
 def test_campaign_topology_on_one_machine(tmp_path: Path, corpus: Path, request: pytest.FixtureRequest) -> None:
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -69,7 +81,7 @@ def test_campaign_topology_on_one_machine(tmp_path: Path, corpus: Path, request:
         settings = load_settings(tmp_path / "home", database_url=database)
         home, _album_id = home_with_photos(settings, corpus, BOOK_PHOTOS, database_url=database,
                                            queue_url=redis.rsplit("/", 1)[0] + "/1", limiter_storage=redis,
-                                           **media_toml(STORE, request))
+                                           **media_toml(STORE, request), **render_toml(RENDER))
         stack.callback(home.close)
         with transaction(home.factory) as session:
             for n, name in enumerate(CONTRIBUTORS):
@@ -85,12 +97,7 @@ def test_campaign_topology_on_one_machine(tmp_path: Path, corpus: Path, request:
             sent = [pool.submit(_contribute, site.base, name, files)
                     for name, files in zip(CONTRIBUTORS, _shares(photos), strict=True)]
 
-            # kill -9 of the worker drawing the print render, once it is well under way
-            running = wait_for(home, jobs[0], lambda p: p.status == "running" and p.progress > 0,
-                               what="running with progress")
-            victim = next(w for w in workers if running.worker.endswith(f":{w.pid}"))
-            survivor = next(w for w in workers if w is not victim)
-            kill_hard(victim)
+            killed = _kill_the_worker_drawing(home, jobs[0], workers)  # kill -9, mid-render
 
             _copied_cookie_is_refused_by_every_worker_after_logout(site, editor)
             answers = [answer for future in sent for answer in future.result()]
@@ -100,8 +107,7 @@ def test_campaign_topology_on_one_machine(tmp_path: Path, corpus: Path, request:
                          what="finished") for job in jobs]
         assert [(p.kind, p.status, p.error) for p in done] == [
             ("print", "done", ""), ("proof", "done", ""), ("proof", "done", "")]
-        assert done[0].attempts == 2 and done[0].worker.endswith(f":{survivor.pid}"), \
-            "the killed render was started again, and finished, on the other worker"
+        _was_drawn_again_by_the_other_worker(home, *killed)
         pdfs = [proof_file(home.store, proof) for proof in done]  # as the web app reads them
         assert validate_pdfx(pdfs[0]) == []
         for pdf in pdfs[1:]:
@@ -110,6 +116,35 @@ def test_campaign_topology_on_one_machine(tmp_path: Path, corpus: Path, request:
 
         _every_photo_is_stored_once(home, photos, answers)
         _check_is_clean_but_for_the_killed_writes(settings.home)
+
+
+def _kill_the_worker_drawing(home, job: int, workers: list[subprocess.Popen[bytes]]):  # type: ignore[no-untyped-def]
+    """``kill -9`` of the worker drawing the print render: the one drawing a part of it (parts)
+    or the render itself (whole), as soon as it is seen at work. (what it was drawing: the part's
+    or the job's row, its id; the other worker)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with transaction(home.factory) as session:
+            rows = [(RenderPart, part.id, part.worker) for part in session.scalars(
+                select(RenderPart).where(RenderPart.proof_id == job, RenderPart.status == "running"))]
+            proof = session.get(Proof, job)
+            if proof.status == "running" and proof.progress > 0:
+                rows.append((Proof, proof.id, proof.worker))
+        for table, row_id, worker in rows:
+            victim = next((w for w in workers if worker.endswith(f":{w.pid}")), None)
+            if victim is not None:
+                kill_hard(victim)
+                return table, row_id, next(w for w in workers if w is not victim)
+        time.sleep(0.05)
+    raise AssertionError(f"no worker was seen drawing job {job}")
+
+
+def _was_drawn_again_by_the_other_worker(home, table, row_id: int, survivor) -> None:  # type: ignore[no-untyped-def]
+    """What the killed worker was drawing was started again, and finished, on the other one."""
+    with transaction(home.factory) as session:
+        row = session.get(table, row_id)
+        assert (row.status, row.attempts) == ("done", 2), (table.__name__, row.status, row.attempts, row.error)
+        assert row.worker.endswith(f":{survivor.pid}"), (table.__name__, row.worker, survivor.pid)
 
 
 def _shares(photos: list[Path]) -> list[list[Path]]:
