@@ -3,8 +3,9 @@ login limiter), an S3 bucket (moto's server), 2 gunicorn workers serving ``web.w
 2 ``album worker`` processes, every one started and stopped by the test.
 
 Under it, 10 contributors make 50 concurrent uploads over HTTP while 2 proof renders and
-1 print render run, and the worker drawing the print render is killed with SIGKILL halfway:
-every photo is stored once, every job ends done (the print one on the other worker),
+1 print render run, drawn in parts by both workers, and the worker drawing a part of the print
+render is killed with SIGKILL: every photo is stored once, every job ends done (the killed part
+drawn again by the other worker),
 ``album check`` is clean (once the killed worker's temporary file, if it left one, is repaired
 away) and the print PDF passes the PDF/X checks. Across the gunicorn workers,
 a session cookie copied before 退出 is refused by each of them afterwards, and failed sign-ins
