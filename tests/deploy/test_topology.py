@@ -66,6 +66,7 @@ def media_toml(store: str, request: pytest.FixtureRequest) -> dict[str, str]:
 
 
 def render_toml(mode: str) -> dict[str, object]:
+    """The album.toml settings of the render mode (album.part_jobs)."""
     if mode == "parts":
         return {"render_parts": "queue", "part_sheets": 2}
     assert mode == "whole", mode
@@ -120,9 +121,9 @@ def test_campaign_topology_on_one_machine(tmp_path: Path, corpus: Path, request:
 
 
 def _kill_the_worker_drawing(home, job: int, workers: list[subprocess.Popen[bytes]]):  # type: ignore[no-untyped-def]
-    """``kill -9`` of the worker drawing the print render: the one drawing a part of it (parts)
-    or the render itself (whole), as soon as it is seen at work. (what it was drawing: the part's
-    or the job's row, its id; the other worker)."""
+    """``kill -9`` of the worker drawing the print render — a part of it (parts) or the whole of
+    it (whole) — as soon as it is seen at work; returns the table and id of the row it was
+    drawing (RenderPart or Proof) and the other worker."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         with transaction(home.factory) as session:
