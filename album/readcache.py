@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+from album.store import stale_temp_files
+
 
 class ReadThroughCache:
     def __init__(self, root: Path, max_bytes: int, grace_seconds: float = 600.0) -> None:
@@ -59,7 +61,7 @@ class ReadThroughCache:
 
     def leftovers(self) -> list[Path]:
         """Temporary files of writes that were interrupted (a killed process)."""
-        return sorted(self.root.rglob(".tmp-*")) if self.root.is_dir() else []
+        return stale_temp_files([self.root])
 
     def _added(self, path: Path) -> None:
         if self._total is not None:

@@ -12,11 +12,15 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
 CHUNK = 1024 * 1024
+# A temporary file younger than this may belong to a write in progress (an upload, a render on
+# another worker): ``album check`` leaves it alone, so a check on a live deployment breaks nothing.
+TEMP_GRACE_SECONDS = 15 * 60
 
 
 def sha256_file(path: Path) -> str:
@@ -25,6 +29,22 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def stale_temp_files(folders: Iterable[Path]) -> list[Path]:
+    """The ``.tmp-*`` files under ``folders`` older than TEMP_GRACE_SECONDS: writes that a
+    killed process left, not ones still under way."""
+    cutoff = time.time() - TEMP_GRACE_SECONDS
+    found = []
+    for folder in folders:
+        if folder.is_dir():
+            for tmp in sorted(folder.rglob(".tmp-*")):
+                try:
+                    if tmp.stat().st_mtime < cutoff:
+                        found.append(tmp)
+                except FileNotFoundError:
+                    pass  # finished (renamed) or removed while we looked
+    return found
 
 
 def atomic_write_bytes(dest: Path, data: bytes) -> None:
@@ -165,8 +185,7 @@ class LocalMediaStore:
 
     def leftover_files(self) -> list[Path]:
         """Temporary files of interrupted writes (never complete originals)."""
-        return [tmp for folder in (self.originals, self.cache, self.objects) if folder.is_dir()
-                for tmp in sorted(folder.rglob(".tmp-*"))]
+        return stale_temp_files([self.originals, self.cache, self.objects])
 
     def _object_path(self, key: str) -> Path:
         return self.objects.joinpath(*check_object_key(key).split("/"))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
 
 from album.catalog import create_album
@@ -38,6 +41,10 @@ def test_missing_orphan_corrupt_temp_and_stuck_are_reported_and_repaired(setting
     corrupt.write_bytes(corrupt.read_bytes()[:-10] + b"0123456789")  # bit rot
     tmp = home.store.original_path(kite.sha256).parent / ".tmp-abc"
     tmp.write_bytes(b"half")
+    hour_ago = time.time() - 3600
+    os.utime(tmp, (hour_ago, hour_ago))  # left by a process killed an hour ago
+    fresh = tmp.with_name(".tmp-def")
+    fresh.write_bytes(b"being written")  # a write under way on another worker: not touched
 
     report = check_home(home)
     assert not report.clean
@@ -51,6 +58,7 @@ def test_missing_orphan_corrupt_temp_and_stuck_are_reported_and_repaired(setting
     aside = settings.home / "lost+found"
     assert (aside / dune.sha256).is_file() and (aside / path.sha256).is_file()
     assert not tmp.exists()
+    assert fresh.read_bytes() == b"being written"
     after = check_home(home)
     # A lost file cannot be invented, and the rotten one now sits in lost+found: both still reported.
     assert sorted(after.missing_files) == sorted([(kite.id, kite.sha256), (path.id, path.sha256)])

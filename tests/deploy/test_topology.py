@@ -6,8 +6,8 @@ Under it, 10 contributors make 50 concurrent uploads over HTTP while 2 proof ren
 1 print render run, drawn in parts by both workers, and the worker drawing a part of the print
 render is killed with SIGKILL: every photo is stored once, every job ends done (the killed part
 drawn again by the other worker),
-``album check`` is clean (once the killed worker's temporary file, if it left one, is repaired
-away) and the print PDF passes the PDF/X checks. Across the gunicorn workers,
+``album check`` is clean (a temporary file the killed worker may have left is too young to be
+called a leftover while the deployment runs) and the print PDF passes the PDF/X checks. Across the gunicorn workers,
 a session cookie copied before 退出 is refused by each of them afterwards, and failed sign-ins
 are counted together.
 """
@@ -117,7 +117,7 @@ def test_campaign_topology_on_one_machine(tmp_path: Path, corpus: Path, request:
         assert RenderQueue(home).pending() == 0
 
         _every_photo_is_stored_once(home, photos, answers)
-        _check_is_clean_but_for_the_killed_writes(settings.home)
+        _check_is_clean(settings.home)
 
 
 def _kill_the_worker_drawing(home, job: int, workers: list[subprocess.Popen[bytes]]):  # type: ignore[no-untyped-def]
@@ -249,15 +249,9 @@ def _sign_ins(site: Gunicorn, count: int, password: str) -> list[int]:
         return list(pool.map(lambda b: b.sign_in(CONTRIBUTORS[0], password, together).status_code, people))
 
 
-def _check_is_clean_but_for_the_killed_writes(home: Path) -> None:
-    """``album check``: database and store agree. The one thing it may find is a temporary file
-    the killed worker was writing when it died (a cache image; it depends on the moment of the
-    kill); ``--repair`` removes it and the check is clean."""
-    found = run_album(home, "check", check=False)
-    problems = [line for line in found.stdout.splitlines() if not line.startswith("检查通过")]
-    assert all(line.startswith("中断写入留下的临时文件 .tmp-") for line in problems), found.stdout
-    assert found.returncode == (1 if problems else 0), found.stdout + found.stderr
-    if problems:
-        run_album(home, "check", "--repair")
+def _check_is_clean(home: Path) -> None:
+    """``album check``: database and store agree, on a live deployment. A temporary file the
+    killed worker was writing (a cache image, depending on the moment of the kill) is younger
+    than the store's grace period, so it is not reported, and ``--repair`` would not touch it."""
     clean = run_album(home, "check", check=False)
     assert clean.returncode == 0, clean.stdout + clean.stderr
