@@ -141,7 +141,11 @@ def measure(phase: str, workload: wl.Workload, workers: int, out: Path) -> dict:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = json.loads(stdout.strip().splitlines()[-1])
     result["peak_rss"], result["peak_pss"], result["cpu_seen"] = peak.rss, peak.pss, peak.cpu_seen
-    result["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # rusage counts only waited-for descendants: image workers forked from a forkserver (a
+    # render run beside a heartbeat thread) are not, so the sampled tree's figure is used when
+    # it is the larger.
+    rusage = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    result["cpu"] = max(rusage, peak.cpu_seen)
     return result
 
 
@@ -192,6 +196,8 @@ def main_table(args: argparse.Namespace, work: Path) -> None:
         ("cold print ≤ 1.3 × floor", cold["wall"] / floor["wall"], "×", cold["wall"] <= 1.3 * floor["wall"]),
         ("cold print ≤ 5 × decoding each original once", cold["wall"] / decode["wall"], "×",
          cold["wall"] <= 5 * decode["wall"]),
+        ("the same in CPU time (immune to other load)", cold["cpu"] / decode["cpu"], "×",
+         cold["cpu"] <= 5 * decode["cpu"]),
         ("cold print ≥ 3 × faster than naive", naive["wall"] / cold["wall"], "× faster",
          naive["wall"] >= 3 * cold["wall"]),
         ("print output smaller than naive", cold["bytes"] / naive["bytes"], "× naive's size",
