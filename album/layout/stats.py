@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from statistics import median
 
 from album.layout.book import Book, Crop, Page, PhotoFrame
+from album.layout.coverage import covered_share, margin_box
 from album.layout.photo_pages import (
     FULL_BLEED_PPI,
     MAX_CROP_LOSS,
@@ -38,14 +39,14 @@ class PageStat:
     number: int
     template: str
     family: str
-    coverage: float  # photo area on the trim over the margin box area (may exceed 1 when bleeding)
+    coverage: float  # photo area inside the margin box over its area (album.layout.coverage)
     photos: tuple[PhotoStat, ...]
     full_bleed: bool  # one photo covers the whole trim (a page of a bleeding spread counts)
     pinned: bool
 
     @property
     def empty(self) -> float:
-        return max(0.0, 1.0 - self.coverage)
+        return 1.0 - self.coverage
 
 
 @dataclass(frozen=True)
@@ -90,17 +91,11 @@ class BookStats:
 
 
 def page_coverage(page: Page, book: Book) -> float:
-    """Photo area inside the trim over the area of the page's margin box."""
+    """Photo area inside the page's margin box over the margin box's area."""
     if book.margins is None:
         raise ValueError("the book records no margins")
-    m = book.margins
-    live = (book.trim_width_mm - m.inner - m.outer) * (book.trim_height_mm - m.top - m.bottom)
-    shown = 0.0
-    for frame in page.photo_frames():
-        r = frame.rect
-        shown += (max(0.0, min(r.right_mm, book.trim_width_mm) - max(r.x_mm, 0.0))
-                  * max(0.0, min(r.bottom_mm, book.trim_height_mm) - max(r.y_mm, 0.0)))
-    return shown / live
+    box = margin_box(book.trim_width_mm, book.trim_height_mm, book.margins, page.number % 2 == 1)
+    return covered_share((f.rect for f in page.photo_frames()), [box])
 
 
 def is_full_bleed(page: Page, book: Book) -> bool:
