@@ -201,7 +201,8 @@ def placement_cost(template: Template, photos: tuple[PhotoSnapshot, ...], geom: 
     cost = template.cost
     placed = photo_rects(template, photos, geom, True)
     white = white_share(template, [rect for _s, _b, rect, _c in placed], geom)
-    cost += WHITE_WEIGHT * white + (OVER_WHITE_COST if white > WHITE_LIMIT + 1e-9 else 0.0)
+    over = white > WHITE_LIMIT + 1e-9 and not template.deliberate_white
+    cost += WHITE_WEIGHT * white + (OVER_WHITE_COST if over else 0.0)
     for slot, box, rect, crop in placed:
         photo = photos[template.photos.index(slot)]
         loss = 1.0 - crop.kept_share

@@ -43,6 +43,11 @@ class PageStat:
     photos: tuple[PhotoStat, ...]
     full_bleed: bool  # one photo covers the whole trim (a page of a bleeding spread counts)
     pinned: bool
+    deliberate_white: bool = False  # its template declares the white space deliberate
+
+    @property
+    def over_white(self) -> bool:
+        return self.empty > WHITE_LIMIT + 1e-9 and not self.deliberate_white
 
     @property
     def empty(self) -> float:
@@ -63,7 +68,7 @@ class BookStats:
 
     @property
     def over_white(self) -> list[PageStat]:
-        return [p for p in self.pages if p.empty > WHITE_LIMIT]
+        return [p for p in self.pages if p.over_white]
 
     @property
     def over_crop(self) -> list[tuple[int, PhotoStat]]:
@@ -127,7 +132,7 @@ def book_stats(book: Book, snapshot: AlbumSnapshot) -> BookStats:
     pages = tuple(
         PageStat(page.number, page.template, page.family, page_coverage(page, book),
                  tuple(_photo_stat(f, photos[f.photo_id], whole[f.photo_id]) for f in page.photo_frames()),
-                 is_full_bleed(page, book), page.pinned)
+                 is_full_bleed(page, book), page.pinned, page.deliberate_white)
         for page in book.pages if page.kind == "photo")
     if book.margins is None:
         raise ValueError("the book records no margins")
@@ -150,7 +155,7 @@ def describe_stats(stats: BookStats) -> list[str]:
     for p in stats.pages:
         loss = max((s.crop_loss for s in p.photos), default=0.0)
         ppi = min((s.effective_ppi for s in p.photos), default=0.0)
-        flag = " *" if p.empty > WHITE_LIMIT else ""
+        flag = " *" if p.over_white else " 留白" if p.deliberate_white else ""
         lines.append(f"{p.number:>4}  {p.template:<20}  {p.family:<14}  {p.coverage:>8.0%}  "
                      f"{p.empty:>5.0%}  {loss:>7.0%}  {ppi:>7.0f}{flag}")
     if not stats.pages:
@@ -164,7 +169,7 @@ def describe_stats(stats: BookStats) -> list[str]:
         f"最多 {max(coverages):.0%}",
         f"裁切 中位 {median(losses):.0%}，最大 {max(losses):.0%}；有效分辨率 最低 {min(ppis):.0f}，"
         f"中位 {median(ppis):.0f} ppi",
-        f"空白超过 {WHITE_LIMIT:.0%} 的照片页：{len(stats.over_white)} 页"
+        f"空白超过 {WHITE_LIMIT:.0%} 的照片页（不计版式声明留白的）：{len(stats.over_white)} 页"
         + (f"（第 {'、'.join(str(p.number) for p in stats.over_white)} 页）" if stats.over_white else ""),
         f"未固定而裁切超过 {MAX_CROP_LOSS:.0%} 的照片：{len(stats.over_crop)} 张",
         f"同一系列版式连续最多：{longest[0]} {longest[1]} 页（自第 {longest[2]} 页）；"

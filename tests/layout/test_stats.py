@@ -93,6 +93,27 @@ def test_white_space_warning_names_the_page() -> None:
     assert "空白 86%" in found[0].message
 
 
+def test_a_very_wide_panorama_is_a_declared_band_not_a_white_space_fault(templates) -> None:
+    """A 4.5:1 panorama would lose over 30 % filling two thirds of the spread: it is set whole as
+    a band, whose white the template declares deliberate, so neither the stats nor preflight
+    count it; the 2.4:1 panorama fills spread-panorama's taller frame within the limit."""
+    shots = tuple(PhotoSnapshot(id=i, sha256=f"{i:064x}", width_px=w, height_px=2000, caption="江畔全景。")
+                  for i, w in ((1, 3000), (2, 9000), (3, 4800), (4, 3000), (5, 3000)))
+    snap = AlbumSnapshot(title="t", chapters=(ChapterSnapshot(id=1, title="江畔纪事", photos=shots),))
+    book = paginate(snap, templates)
+    check_book(book, snap)
+    stats = book_stats(book, snap)
+    on = {s.photo_id: p for p in stats.pages for s in p.photos}
+    assert on[2].template == "spread-panorama-band" and on[2].deliberate_white
+    assert on[2].empty == pytest.approx(1 - 0.42 * H / (H - 20 - 24)) and on[2].empty > WHITE_LIMIT
+    assert on[3].template == "spread-panorama" and on[3].empty <= WHITE_LIMIT
+    assert stats.over_white == []
+    inp = PreflightInput.of([PreflightPhoto(id=p.id, width_px=p.width_px, height_px=p.height_px, sha256=p.sha256,
+                                            caption=p.caption) for p in shots])
+    warned = [i.page for i in run_preflight(book, inp, pdf_path=None).items if i.code == "white-space"]
+    assert warned == []
+
+
 def test_paginated_book_records_families_and_margins() -> None:
     photos = tuple(PhotoSnapshot(id=i, sha256=f"s{i}", width_px=4000, height_px=2600, caption="说明")
                    for i in range(1, 9))
