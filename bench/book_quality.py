@@ -58,6 +58,7 @@ def dump(home_dir: Path, album_id: int) -> dict:
         "pages": [{"number": p.number, "kind": p.kind, "template": p.template,
                    "family": family.get(p.template, p.template), "chapter_id": p.chapter_id,
                    "pinned": getattr(p, "pinned", False),
+                   "deliberate_white": getattr(p, "deliberate_white", False),
                    "frames": [{"rect": [f.rect.x_mm, f.rect.y_mm, f.rect.width_mm, f.rect.height_mm],
                                "photo_id": f.photo_id, "bleeds": f.bleeds,
                                "crop": [f.crop.left, f.crop.top, f.crop.right, f.crop.bottom]}
@@ -79,7 +80,7 @@ def measure(plan: dict) -> tuple[BookStats, Book]:
 
     w, h, bleed = plan["trim"]
     pages = [Page(number=p["number"], kind=p["kind"], template=p["template"], chapter_id=p["chapter_id"],
-                  family=p["family"], pinned=p["pinned"],
+                  family=p["family"], pinned=p["pinned"], deliberate_white=p["deliberate_white"],
                   frames=[PhotoFrame(Rect(*f["rect"]), f["photo_id"], "", Crop(*f["crop"]), 1, f["bleeds"])
                           for f in p["frames"]])
              for p in plan["pages"]]

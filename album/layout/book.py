@@ -125,6 +125,7 @@ class Page:
     running_head: str | None = None
     family: str = ""  # photo pages: the template family (a run of one family reads as repetition)
     pinned: bool = False  # photo pages: an editor fixed this layout, so its crops may exceed the limit
+    deliberate_white: bool = False  # photo pages: the template declares its white space deliberate
 
     @property
     def is_recto(self) -> bool:

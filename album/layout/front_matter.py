@@ -118,7 +118,8 @@ class BookBuilder:
             page = Page(self.next_number, "photo", placement.template.name, list(frames),
                         chapter_id=chapter.id,
                         family=placement.template.family or placement.template.name,
-                        pinned=placement.pinned)
+                        pinned=placement.pinned,
+                        deliberate_white=placement.template.deliberate_white)
             self.pages.append(page)
             for f in page.photo_frames():
                 self.photo_pages.setdefault(f.photo_id, []).append(page.number)

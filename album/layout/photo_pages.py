@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from album.layout.book import Crop, PhotoFrame, Rect, TextBlock, TextFrame, TextStyle
+from album.layout.coverage import covered_share, margin_box, spread_margin_boxes
 from album.layout.snapshot import PhotoSnapshot
 from album.layout.template_model import (
     REFERENCE_TRIM_MM,
@@ -186,14 +187,11 @@ def accepts(template: Template, slot: PhotoSlot, box: Rect, aspect: float, geom:
 
 
 def white_share(template: Template, rects: list[Rect], geom: Geometry) -> float:
-    """How much of the page's (or spread's) margin box the photos leave empty; a bleeding photo
-    counts the part of it on the trim, so a hero page fills more than its margin box."""
-    m = geom.margins
-    width = geom.trim_w * template.pages
-    page_area = (geom.trim_w - m.inner - m.outer) * (geom.trim_h - m.top - m.bottom)
-    shown = sum(max(0.0, min(r.right_mm, width) - max(r.x_mm, 0.0))
-                * max(0.0, min(r.bottom_mm, geom.trim_h) - max(r.y_mm, 0.0)) for r in rects)
-    return max(0.0, 1.0 - shown / (page_area * template.pages))
+    """How much of the page's (or spread's) margin box the photos leave empty, by the rule of
+    ``album.layout.coverage``; ``rects`` are placed as on a recto."""
+    boxes = (spread_margin_boxes(geom.trim_w, geom.trim_h, geom.margins) if template.kind == "spread"
+             else (margin_box(geom.trim_w, geom.trim_h, geom.margins, recto=True),))
+    return 1.0 - covered_share(rects, boxes)
 
 
 def placement_cost(template: Template, photos: tuple[PhotoSnapshot, ...], geom: Geometry,
@@ -203,7 +201,8 @@ def placement_cost(template: Template, photos: tuple[PhotoSnapshot, ...], geom: 
     cost = template.cost
     placed = photo_rects(template, photos, geom, True)
     white = white_share(template, [rect for _s, _b, rect, _c in placed], geom)
-    cost += WHITE_WEIGHT * white + (OVER_WHITE_COST if white > WHITE_LIMIT + 1e-9 else 0.0)
+    over = white > WHITE_LIMIT + 1e-9 and not template.deliberate_white
+    cost += WHITE_WEIGHT * white + (OVER_WHITE_COST if over else 0.0)
     for slot, box, rect, crop in placed:
         photo = photos[template.photos.index(slot)]
         loss = 1.0 - crop.kept_share

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from statistics import median
 
 from album.layout.book import Book, Crop, Page, PhotoFrame
+from album.layout.coverage import covered_share, margin_box
 from album.layout.photo_pages import (
     FULL_BLEED_PPI,
     MAX_CROP_LOSS,
@@ -38,14 +39,19 @@ class PageStat:
     number: int
     template: str
     family: str
-    coverage: float  # photo area on the trim over the margin box area (may exceed 1 when bleeding)
+    coverage: float  # photo area inside the margin box over its area (album.layout.coverage)
     photos: tuple[PhotoStat, ...]
     full_bleed: bool  # one photo covers the whole trim (a page of a bleeding spread counts)
     pinned: bool
+    deliberate_white: bool = False  # its template declares the white space deliberate
+
+    @property
+    def over_white(self) -> bool:
+        return self.empty > WHITE_LIMIT + 1e-9 and not self.deliberate_white
 
     @property
     def empty(self) -> float:
-        return max(0.0, 1.0 - self.coverage)
+        return 1.0 - self.coverage
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,7 @@ class BookStats:
 
     @property
     def over_white(self) -> list[PageStat]:
-        return [p for p in self.pages if p.empty > WHITE_LIMIT]
+        return [p for p in self.pages if p.over_white]
 
     @property
     def over_crop(self) -> list[tuple[int, PhotoStat]]:
@@ -90,17 +96,11 @@ class BookStats:
 
 
 def page_coverage(page: Page, book: Book) -> float:
-    """Photo area inside the trim over the area of the page's margin box."""
+    """Photo area inside the page's margin box over the margin box's area."""
     if book.margins is None:
         raise ValueError("the book records no margins")
-    m = book.margins
-    live = (book.trim_width_mm - m.inner - m.outer) * (book.trim_height_mm - m.top - m.bottom)
-    shown = 0.0
-    for frame in page.photo_frames():
-        r = frame.rect
-        shown += (max(0.0, min(r.right_mm, book.trim_width_mm) - max(r.x_mm, 0.0))
-                  * max(0.0, min(r.bottom_mm, book.trim_height_mm) - max(r.y_mm, 0.0)))
-    return shown / live
+    box = margin_box(book.trim_width_mm, book.trim_height_mm, book.margins, page.number % 2 == 1)
+    return covered_share((f.rect for f in page.photo_frames()), [box])
 
 
 def is_full_bleed(page: Page, book: Book) -> bool:
@@ -132,7 +132,7 @@ def book_stats(book: Book, snapshot: AlbumSnapshot) -> BookStats:
     pages = tuple(
         PageStat(page.number, page.template, page.family, page_coverage(page, book),
                  tuple(_photo_stat(f, photos[f.photo_id], whole[f.photo_id]) for f in page.photo_frames()),
-                 is_full_bleed(page, book), page.pinned)
+                 is_full_bleed(page, book), page.pinned, page.deliberate_white)
         for page in book.pages if page.kind == "photo")
     if book.margins is None:
         raise ValueError("the book records no margins")
@@ -155,7 +155,7 @@ def describe_stats(stats: BookStats) -> list[str]:
     for p in stats.pages:
         loss = max((s.crop_loss for s in p.photos), default=0.0)
         ppi = min((s.effective_ppi for s in p.photos), default=0.0)
-        flag = " *" if p.empty > WHITE_LIMIT else ""
+        flag = " *" if p.over_white else " 留白" if p.deliberate_white else ""
         lines.append(f"{p.number:>4}  {p.template:<20}  {p.family:<14}  {p.coverage:>8.0%}  "
                      f"{p.empty:>5.0%}  {loss:>7.0%}  {ppi:>7.0f}{flag}")
     if not stats.pages:
@@ -169,7 +169,7 @@ def describe_stats(stats: BookStats) -> list[str]:
         f"最多 {max(coverages):.0%}",
         f"裁切 中位 {median(losses):.0%}，最大 {max(losses):.0%}；有效分辨率 最低 {min(ppis):.0f}，"
         f"中位 {median(ppis):.0f} ppi",
-        f"空白超过 {WHITE_LIMIT:.0%} 的照片页：{len(stats.over_white)} 页"
+        f"空白超过 {WHITE_LIMIT:.0%} 的照片页（不计版式声明留白的）：{len(stats.over_white)} 页"
         + (f"（第 {'、'.join(str(p.number) for p in stats.over_white)} 页）" if stats.over_white else ""),
         f"未固定而裁切超过 {MAX_CROP_LOSS:.0%} 的照片：{len(stats.over_crop)} 张",
         f"同一系列版式连续最多：{longest[0]} {longest[1]} 页（自第 {longest[2]} 页）；"

@@ -22,6 +22,9 @@ PHOTO_KINDS = ("photo", "spread")
 FLOWS = ("preface", "afterword", "copyright", "opener", "toc", "index")
 PLACEHOLDERS = ("title", "subtitle", "publisher", "chapter_title", "chapter_number",
                 "chapter_ordinal")
+# A photo template's white space: "filled" pages are held to the white-space limit; "deliberate"
+# declares a composition that is meant to leave white (a very wide panorama as a band).
+WHITE_SPACE = ("filled", "deliberate")
 RESERVED_NAMES = ("alone", "spread", "blank", "book", "styles")
 SPECIAL_FILES = ("book.toml", "styles.toml")
 # Which page furniture a kind carries unless the template says otherwise.
@@ -92,6 +95,7 @@ class Template:
     toc_title: str
     description: str = ""
     family: str = ""  # templates that look alike share one: repeating the family counts as a run
+    deliberate_white: bool = False  # ``white_space = "deliberate"``: the white-space limit is waived
 
     @property
     def pages(self) -> int:

@@ -25,6 +25,7 @@ from album.layout.template_model import (
     RESERVED_NAMES,
     RUNNING_HEAD_KINDS,
     SPECIAL_FILES,
+    WHITE_SPACE,
     BookRules,
     CaptionSlot,
     Frac,
@@ -206,7 +207,7 @@ def _check_placeholders(t: _Table, key: str, text: str) -> None:
 def _parse_template(data: dict[str, Any], path: Path, styles: dict[str, TextStyle]) -> Template:
     where = path.name
     t = _Table(data, where, ("kind", "description", "cost", "folio", "running_head", "recto",
-                             "mirror", "toc_title", "family", "photo", "caption", "text"))
+                             "mirror", "toc_title", "family", "white_space", "photo", "caption", "text"))
     kind = t.text("kind", choices=KINDS)
     photos = tuple(_parse_photo(body, f"{where}: [[photo]] #{i + 1}")
                    for i, body in enumerate(t.tables("photo")))
@@ -232,7 +233,8 @@ def _parse_template(data: dict[str, Any], path: Path, styles: dict[str, TextStyl
         recto=t.flag("recto", kind in ("title", "half-title", "preface", "toc", "opener", "index",
                                         "afterword")),
         mirror=t.flag("mirror", False), toc_title=t.text("toc_title", ""),
-        description=t.text("description", ""), family=t.text("family", "") or path.stem)
+        description=t.text("description", ""), family=t.text("family", "") or path.stem,
+        deliberate_white=t.text("white_space", "filled", choices=WHITE_SPACE) == "deliberate")
 
 
 def _parse_photo(body: Any, where: str) -> PhotoSlot:

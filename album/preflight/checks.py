@@ -198,14 +198,15 @@ def _check_chapters(book: Book, report: PreflightReport) -> None:
 
 def _check_white_space(book: Book, report: PreflightReport) -> None:
     """A photo page whose photos leave more than WHITE_LIMIT of the margin box empty looks
-    unfinished in a picture book: one small photo at the top and nothing under it."""
+    unfinished in a picture book: one small photo at the top and nothing under it. A template
+    that declares its white space deliberate (a panorama band) is a designer's choice."""
     if book.margins is None:
         return
     for page in book.pages:
-        if page.kind != "photo":
+        if page.kind != "photo" or page.deliberate_white:
             continue
         coverage = page_coverage(page, book)
-        if 1.0 - coverage > WHITE_LIMIT:
+        if 1.0 - coverage > WHITE_LIMIT + 1e-9:
             report.add("warning", "white-space",
                        f"第{page.number}页照片只占版心的 {coverage:.0%}，空白 {1 - coverage:.0%}，"
                        f"超过 {WHITE_LIMIT:.0%}：可换版式、放大照片或与相邻页合并", page.number)

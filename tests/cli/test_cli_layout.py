@@ -118,8 +118,8 @@ def test_broken_template_folder_is_named_in_one_line(tmp_path: Path) -> None:
     shutil.copytree(LAYOUTS, layouts)
     hero = layouts / "hero-top.toml"
     text = hero.read_text(encoding="utf-8")
-    assert "y = 0.604" in text
-    hero.write_text(text.replace("y = 0.604", "y = 0.5", 1), encoding="utf-8")
+    assert "y = 0.687" in text
+    hero.write_text(text.replace("y = 0.687", "y = 0.5", 1), encoding="utf-8")
     home = tmp_path / "home"
     home.mkdir()
     (home / "album.toml").write_text(f'layouts_dir = "{layouts}"\n', encoding="utf-8")

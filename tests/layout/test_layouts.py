@@ -94,6 +94,8 @@ def test_adding_a_file_adds_a_template(layouts_copy: Path) -> None:
     ("book.toml", 'fallback = "single-caption"', 'fallback = "two-side"', ["book.toml", "fallback"]),
     ("book.toml", 'opener = "opener"', 'opener = "chapter"', ["book.toml", "opener", "chapter"]),
     ("wide.toml", "[[photo]]", "[[photo]\n", ["wide.toml", "TOML"]),
+    ("spread-panorama-band.toml", 'white_space = "deliberate"', 'white_space = "airy"',
+     ["spread-panorama-band.toml", "white_space", "deliberate", "airy"]),
 ])
 def test_faults_name_file_and_field(layouts_copy: Path, file: str, old: str, new: str,
                                     expected: list[str]) -> None:

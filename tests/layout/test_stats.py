@@ -43,7 +43,7 @@ def test_cover_white_crop_ppi_and_full_bleed_per_page() -> None:
     assert first.coverage == pytest.approx(100 * 60 / LIVE)
     assert first.empty == pytest.approx(1 - 6000 / LIVE) and first.empty > WHITE_LIMIT
     assert not first.full_bleed and second.full_bleed and second.empty == 0.0
-    assert second.coverage == pytest.approx(W * H / LIVE)  # only the part on the trim counts
+    assert second.coverage == pytest.approx(1.0)  # margins a photo bleeds over earn no credit
     assert second.photos[0].crop_loss == pytest.approx(0.2)
     # 80 % of 3000 px across 216 mm; all 2000 px down 291 mm: the poorer axis wins.
     assert second.photos[0].effective_ppi == pytest.approx(2000 / (291 / 25.4), rel=1e-3)
@@ -54,6 +54,21 @@ def test_cover_white_crop_ppi_and_full_bleed_per_page() -> None:
     book.pages += [pinned_deep, deep]
     stats = book_stats(book, snapshot_for(book.pages))
     assert [(n, s.photo_id) for n, s in stats.over_crop] == [(4, 40)]  # the pinned one is the editor's choice
+
+
+def test_only_photo_inside_the_margin_box_counts() -> None:
+    """A hero photo bleeding left and right from the top margin, 142.5 mm tall: to the eye the
+    lower part of the margin box is white, and the figure says so, on either page side."""
+    hero = Rect(-BLEED, 20, W + 2 * BLEED, 142.5)
+    inset = Rect(10, 30, 100, 100)  # 10 mm in the recto's inner margin, 5 in the verso's outer
+    pages = [photo_page(1, hero), photo_page(2, hero), photo_page(3, inset), photo_page(4, inset)]
+    book = Book(title="t", trim_width_mm=W, trim_height_mm=H, bleed_mm=BLEED, pages=pages, styles={},
+                margins=MARGINS)
+    recto, verso, inset_recto, inset_verso = book_stats(book, snapshot_for(pages)).pages
+    assert recto.coverage == pytest.approx(142.5 / (H - 20 - 24))
+    assert verso.coverage == pytest.approx(recto.coverage) and recto.empty > WHITE_LIMIT
+    assert inset_recto.coverage == pytest.approx(90 * 100 / LIVE)
+    assert inset_verso.coverage == pytest.approx(95 * 100 / LIVE)
 
 
 def test_runs_of_one_family_are_counted() -> None:
@@ -76,6 +91,27 @@ def test_white_space_warning_names_the_page() -> None:
     found = [i for i in run_preflight(book, inp, pdf_path=None).items if i.code == "white-space"]
     assert [(i.severity, i.page) for i in found] == [("warning", 1)]
     assert "空白 86%" in found[0].message
+
+
+def test_a_very_wide_panorama_is_a_declared_band_not_a_white_space_fault(templates) -> None:
+    """A 4.5:1 panorama would lose over 30 % filling two thirds of the spread: it is set whole as
+    a band, whose white the template declares deliberate, so neither the stats nor preflight
+    count it; the 2.4:1 panorama fills spread-panorama's taller frame within the limit."""
+    shots = tuple(PhotoSnapshot(id=i, sha256=f"{i:064x}", width_px=w, height_px=2000, caption="江畔全景。")
+                  for i, w in ((1, 3000), (2, 9000), (3, 4800), (4, 3000), (5, 3000)))
+    snap = AlbumSnapshot(title="t", chapters=(ChapterSnapshot(id=1, title="江畔纪事", photos=shots),))
+    book = paginate(snap, templates)
+    check_book(book, snap)
+    stats = book_stats(book, snap)
+    on = {s.photo_id: p for p in stats.pages for s in p.photos}
+    assert on[2].template == "spread-panorama-band" and on[2].deliberate_white
+    assert on[2].empty == pytest.approx(1 - 0.42 * H / (H - 20 - 24)) and on[2].empty > WHITE_LIMIT
+    assert on[3].template == "spread-panorama" and on[3].empty <= WHITE_LIMIT
+    assert stats.over_white == []
+    inp = PreflightInput.of([PreflightPhoto(id=p.id, width_px=p.width_px, height_px=p.height_px, sha256=p.sha256,
+                                            caption=p.caption) for p in shots])
+    warned = [i.page for i in run_preflight(book, inp, pdf_path=None).items if i.code == "white-space"]
+    assert warned == []
 
 
 def test_paginated_book_records_families_and_margins() -> None:
