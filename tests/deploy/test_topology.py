@@ -5,11 +5,10 @@ login limiter), an S3 bucket (moto's server), 2 gunicorn workers serving ``web.w
 Under it, 10 contributors make 50 concurrent uploads over HTTP while 2 proof renders and
 1 print render run, drawn in parts by both workers, and the worker drawing a part of the print
 render is killed with SIGKILL: every photo is stored once, every job ends done (the killed part
-drawn again by the other worker),
-``album check`` is clean (a temporary file the killed worker may have left is too young to be
-called a leftover while the deployment runs) and the print PDF passes the PDF/X checks. Across the gunicorn workers,
-a session cookie copied before 退出 is refused by each of them afterwards, and failed sign-ins
-are counted together.
+drawn again by the other worker), ``album check`` is clean (a temporary file the killed worker
+may have left is too young to be called a leftover while the deployment runs) and the print
+PDF passes the PDF/X checks. Across the gunicorn workers, a session cookie copied before 退出
+is refused by each of them afterwards, and failed sign-ins are counted together.
 """
 
 from __future__ import annotations
