@@ -43,6 +43,19 @@ def home_with_photos(settings: Settings, corpus: Path, count: int, **toml: objec
     return home, album_id
 
 
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to a process started with its own session, and to its group (its image workers);
+    SIGKILL to the group if it has not ended within 20 s."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+
+
 @contextmanager
 def album_worker(home: Path, *args: str, env: dict[str, str] | None = None,
                  log: Path | None = None) -> Iterator[subprocess.Popen[bytes]]:
@@ -54,13 +67,7 @@ def album_worker(home: Path, *args: str, env: dict[str, str] | None = None,
     try:
         yield process
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(10)
+        stop_group(process)
         if log:
             out.close()  # type: ignore[union-attr]
 

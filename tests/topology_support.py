@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import threading
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 from locations import ROOT
+from queue_support import stop_group
 from web_support import LOOPBACK, PASSWORD, first_answer, free_port, meta_csrf
 
 
@@ -83,12 +83,7 @@ def gunicorn(home: Path, logs: Path, workers: int = 2) -> Iterator[Gunicorn]:
             pytest.fail("gunicorn did not answer: " + (logs / "gunicorn.log").read_text(errors="replace")[-2000:])
         yield Gunicorn(base, access, process)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
+        stop_group(process)
 
 
 class Browser:

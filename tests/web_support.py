@@ -67,6 +67,11 @@ class WebEnv:
             return session.query(Album.id).order_by(Album.id).first()[0]
 
 
+# Every app made by the running test: their render-queue consumers are stopped after it
+# (tests/web/conftest.py), so no consumer thread outlives its test's database.
+MADE: list[WebEnv] = []
+
+
 def make_env(tmp_path: Path, **config: object) -> WebEnv:
     home_path = tmp_path / "home"
     app = create_app({
@@ -74,6 +79,7 @@ def make_env(tmp_path: Path, **config: object) -> WebEnv:
         "SECRET_KEY": "test-" + secrets.token_hex(8), **config,
     })
     env = WebEnv(app, home_path)
+    MADE.append(env)
     with transaction(env.home.factory) as session:
         for name, role in USERS.items():
             user = create_user(session, name, PASSWORD, role, display_name=f"{name}-姓名", unit=f"{name}单位")
@@ -86,6 +92,12 @@ def stop_queue(env: WebEnv) -> None:
     queue = env.app.extensions.get("album_queue")
     if queue is not None:
         queue.stop_consumer()
+
+
+def stop_made_queues() -> None:
+    """Stop the queue consumers of every app the running test made (``MADE``)."""
+    while MADE:
+        stop_queue(MADE.pop())
 
 
 def login(client: FlaskClient, username: str, password: str = PASSWORD) -> None:

@@ -15,16 +15,21 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from web_support import WebEnv, make_env, served_app, stop_queue
+from web_support import WebEnv, make_env, served_app, stop_made_queues
+
+
+@pytest.fixture(autouse=True)
+def _stop_queue_consumers() -> Iterator[None]:
+    """After each web test, the render-queue consumer thread of every app it made (started by
+    its first render) is stopped, so none outlives the test's database."""
+    yield
+    stop_made_queues()
 
 
 @pytest.fixture
-def web_env(tmp_path: Path) -> Iterator[WebEnv]:
-    """The app on a fresh home (testing config, CSRF off) with one account per role; the render
-    queue's consumer thread, if a render started it, is stopped after."""
-    env = make_env(tmp_path)
-    yield env
-    stop_queue(env)
+def web_env(tmp_path: Path) -> WebEnv:
+    """The app on a fresh home (testing config, CSRF off) with one account per role."""
+    return make_env(tmp_path)
 
 
 @pytest.fixture
