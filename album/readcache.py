@@ -11,13 +11,12 @@ passes the bound (or a tenth of it beyond what could not be removed), not on eve
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from album.store import stale_temp_files
+from album.store import atomic_write, stale_temp_files
 
 
 class ReadThroughCache:
@@ -44,15 +43,7 @@ class ReadThroughCache:
     def fill(self, name: str, write: Callable[[BinaryIO], None]) -> Path:
         """Make the entry ``name`` from what ``write`` writes; a failed write leaves no entry."""
         dest = self.path(name)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                write(fh)
-            os.replace(tmp, dest)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(dest, write, durable=False)  # a copy of what the bucket keeps
         self._added(dest)
         return dest
 

@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -54,13 +54,21 @@ def atomic_write_bytes(dest: Path, data: bytes) -> None:
 
 def atomic_copy(src: BinaryIO, dest: Path) -> None:
     """Copy ``src`` into a temporary file beside ``dest``, flush it to disk, rename it into place."""
+    atomic_write(dest, lambda fh: shutil.copyfileobj(src, fh, CHUNK))
+
+
+def atomic_write(dest: Path, write: Callable[[BinaryIO], None], *, durable: bool = True) -> None:
+    """Let ``write`` fill a temporary file beside ``dest`` and rename it into place: readers see
+    the whole file or none. ``durable``: flushed to disk first (not needed for a mere copy of
+    something kept elsewhere); a failed write leaves no file."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as fh:
-            shutil.copyfileobj(src, fh, CHUNK)
-            fh.flush()
-            os.fsync(fh.fileno())
+            write(fh)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
